@@ -1,0 +1,302 @@
+"""Async client for the official WN Smart Meter API (WSTW gateway + log.wien token endpoint).
+
+The caller owns the aiohttp session. Every call carries the bearer token and the API key; long
+date ranges are split into chunks, several meters are read in one bulk request, and failed calls
+are retried where that can help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from .auth import TokenManager
+from .const import (
+    API_KEY_HEADER,
+    DEFAULT_API_URL,
+    DEFAULT_CHUNK_DAYS,
+    DEFAULT_RATE_BURST,
+    DEFAULT_RATE_PER_MINUTE,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_TOKEN_URL,
+    VIENNA,
+)
+from .errors import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    WienerNetzeError,
+)
+from .merge import merge_readings
+from .models import Meter, MeterReadings, ResultType, ValueType
+from .parsing import parse_bulk_readings, parse_meter, parse_meter_readings, parse_meters
+from .ratelimit import RateLimiter
+from .redact import Redactor
+from .responses import error_text, parse_retry_after, read_json
+from .retry import RETRYABLE, RetryPolicy
+
+_LOGGER = logging.getLogger(__name__)
+
+FORBIDDEN_HINT = (
+    "check the API key, and that the application has been linked to your Smart Meter "
+    "portal account (the linking e-mail to support.sm-portal@wienit.at; it takes one to two weeks)"
+)
+
+
+@dataclass(slots=True)
+class RequestStats:
+    """How many requests the client sent, by kind (for diagnostics and benchmarks)."""
+
+    token: int = 0
+    gateway: int = 0
+    by_path: dict[str, int] = field(default_factory=dict)
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of ``day`` in Vienna, as an aware datetime."""
+    return datetime.combine(day, dt_time(), tzinfo=VIENNA)
+
+
+def day_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """Split the inclusive range ``start``..``end`` into inclusive chunks of at most ``days``."""
+    if days < 1:
+        raise ValueError("chunk size must be at least one day")
+    chunks = []
+    while start <= end:
+        last = min(end, start + timedelta(days=days - 1))
+        chunks.append((start, last))
+        start = last + timedelta(days=1)
+    return chunks
+
+
+class WienerNetzeClient:
+    """The four endpoints of the WN Smart Meter API, typed."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        client_id: str,
+        client_secret: str,
+        api_key: str,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        token_url: str = DEFAULT_TOKEN_URL,
+        scope: str | None = None,
+        chunk_days: int = DEFAULT_CHUNK_DAYS,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if chunk_days < 1:
+            raise ValueError("chunk_days must be at least 1")
+        self._session = session
+        self._api_key = api_key
+        self._api_url = api_url.rstrip("/")
+        self._chunk_days = chunk_days
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._retry = retry or RetryPolicy()
+        self._limiter = rate_limiter or RateLimiter(DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
+        self._clock = clock
+        self.redact = Redactor(client_secret, api_key)
+        self._tokens = TokenManager(
+            session,
+            token_url,
+            client_id,
+            client_secret,
+            self.redact,
+            scope=scope,
+            timeout=request_timeout,
+            clock=clock,
+        )
+        self.stats = RequestStats()
+
+    @property
+    def token_requests(self) -> int:
+        """Token requests sent so far."""
+        return self._tokens.requests
+
+    async def async_authenticate(self) -> None:
+        """Obtain a token now: checks the client id and secret (not the API key)."""
+        await self._with_retries(self._tokens.async_get_token)
+
+    async def async_get_meters(
+        self, result_type: ResultType | None = ResultType.ALL, meters: Sequence[str] = ()
+    ) -> list[Meter]:
+        """Master data of the account's meters (``ALL`` includes Ferraris meters)."""
+        params: list[tuple[str, str]] = [("zaehlpunkt", meter) for meter in meters]
+        if result_type is not None:
+            params.append(("resultType", result_type.value))
+        return parse_meters(await self._get("/zaehlpunkte", params))
+
+    async def async_get_meter(self, number: str) -> Meter:
+        """Master data of one meter."""
+        return parse_meter(await self._get(f"/zaehlpunkte/{quote(number, safe='')}", []))
+
+    async def async_get_readings(
+        self,
+        start: date,
+        end: date,
+        value_type: ValueType,
+        meters: Sequence[str] | None = None,
+    ) -> dict[str, MeterReadings]:
+        """Readings of several meters for the local days ``start``..``end`` (inclusive).
+
+        One bulk request per chunk, all meters in it (all of the account's when ``meters`` is
+        None). Each chunk asks for one day more than needed, since whether ``datumBis`` is
+        inclusive is not documented, and keeps what starts within the chunk's days.
+        """
+        selection = [("zaehlpunkt", meter) for meter in meters or ()]
+        parts: list[MeterReadings] = []
+        for first, last in day_chunks(start, end, self._chunk_days):
+            payload = await self._get(
+                "/zaehlpunkte/messwerte", [*selection, *self._range_params(first, last, value_type)]
+            )
+            parts.extend(_within(parse_bulk_readings(payload), first, last))
+        return merge_readings(parts)
+
+    async def async_get_meter_readings(
+        self, number: str, start: date, end: date, value_type: ValueType
+    ) -> MeterReadings:
+        """Readings of one meter for the local days ``start``..``end`` (inclusive)."""
+        path = f"/zaehlpunkte/{quote(number, safe='')}/messwerte"
+        parts: list[MeterReadings] = []
+        for first, last in day_chunks(start, end, self._chunk_days):
+            payload = await self._get(path, self._range_params(first, last, value_type))
+            parts.extend(_within([parse_meter_readings(payload)], first, last))
+        merged = merge_readings(parts)
+        return merged.get(number) or MeterReadings(meter=number, series=())
+
+    @staticmethod
+    def _range_params(first: date, last: date, value_type: ValueType) -> list[tuple[str, str]]:
+        # datumBis is the day after the last day wanted, so datumVon never equals datumBis.
+        return [
+            ("datumVon", first.isoformat()),
+            ("datumBis", (last + timedelta(days=1)).isoformat()),
+            ("wertetyp", value_type.value),
+        ]
+
+    async def _get(self, path: str, params: list[tuple[str, str]]) -> Any:
+        return await self._with_retries(lambda: self._get_once(path, params))
+
+    async def _with_retries[T](self, call: Callable[[], Awaitable[T]]) -> T:
+        deadline = self._clock() + self._retry.max_total_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await call()
+            except RETRYABLE as err:
+                delay = self._retry.delay(attempt, err)
+                if attempt >= self._retry.max_attempts or self._clock() + delay > deadline:
+                    raise
+                _LOGGER.debug("attempt %s failed (%s); retrying in %.1f s", attempt, err, delay)
+                await asyncio.sleep(delay)
+
+    async def _get_once(self, path: str, params: list[tuple[str, str]]) -> Any:
+        token = await self._tokens.async_get_token()
+        status, headers, body = await self._send(path, params, token)
+        if status == 401:
+            # Tokens can be revoked or expire early: one fresh token, then give up.
+            self._tokens.invalidate(token)
+            token = await self._tokens.async_get_token()
+            status, headers, body = await self._send(path, params, token)
+            if status == 401:
+                raise AuthenticationError(
+                    "the gateway rejected a freshly issued token (401: "
+                    f"{self.redact.quote(error_text(body))}); {FORBIDDEN_HINT}"
+                )
+        return self._interpret(path, status, headers, body)
+
+    async def _send(
+        self, path: str, params: list[tuple[str, str]], token: str
+    ) -> tuple[int, dict[str, str], str]:
+        await self._limiter.acquire()
+        self.stats.gateway += 1
+        self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
+        started = time.monotonic()
+        try:
+            async with self._session.get(
+                f"{self._api_url}{path}",
+                params=params,
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    API_KEY_HEADER: self._api_key,
+                    "Accept": "application/json",
+                },
+                timeout=self._timeout,
+            ) as response:
+                body = await response.text()
+                status = response.status
+                headers = {"Retry-After": response.headers.get("Retry-After", "")}
+        except TimeoutError:
+            raise ApiTimeoutError(f"GET {path}: no answer in time") from None
+        except aiohttp.ClientError as err:
+            raise ApiConnectionError(
+                f"GET {path}: cannot reach the API ({type(err).__name__})"
+            ) from None
+        _LOGGER.debug(
+            "GET %s %s -> %s in %.2f s",
+            path,
+            _describe(params),
+            status,
+            time.monotonic() - started,
+        )
+        return status, headers, body
+
+    def _interpret(self, path: str, status: int, headers: dict[str, str], body: str) -> Any:
+        if status == 200:
+            return read_json(body, f"answer to GET {path}")
+        text = self.redact.quote(error_text(body))
+        if status == 400:
+            raise BadRequestError(f"GET {path}: the API rejected the request: {text}")
+        if status == 403:
+            raise ForbiddenError(f"GET {path}: access denied (403: {text}); {FORBIDDEN_HINT}")
+        if status == 404:
+            raise NotFoundError(f"GET {path}: not found (404: {text})")
+        if status == 429:
+            retry_after = parse_retry_after(headers.get("Retry-After"))
+            raise RateLimitedError(f"GET {path}: too many requests (429: {text})", retry_after)
+        if status == 408 or status >= 500:
+            raise ServerError(f"GET {path}: the API failed ({status}: {text})", status)
+        raise WienerNetzeError(f"GET {path}: unexpected answer {status}: {text}")
+
+
+def _describe(params: Iterable[tuple[str, str]]) -> str:
+    values = dict(params)
+    meters = sum(1 for key, _ in params if key == "zaehlpunkt")
+    if "wertetyp" not in values:
+        return f"({meters} meters)" if meters else ""
+    return f"({values['wertetyp']} {values['datumVon']}..{values['datumBis']}, {meters} meters)"
+
+
+def _within(parts: list[MeterReadings], first: date, last: date) -> list[MeterReadings]:
+    """Keep the readings that start on the local days ``first``..``last``."""
+    lower = local_midnight(first)
+    upper = local_midnight(last + timedelta(days=1))
+    return [
+        MeterReadings(
+            meter=part.meter,
+            series=tuple(
+                replace(
+                    series, readings=tuple(r for r in series.readings if lower <= r.start < upper)
+                )
+                for series in part.series
+            ),
+        )
+        for part in parts
+    ]

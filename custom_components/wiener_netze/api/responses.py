@@ -1,0 +1,53 @@
+"""Small helpers to read HTTP responses of the gateway and the token endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .errors import MalformedResponseError
+
+
+def read_json(body: str, what: str) -> Any:
+    """Decode a JSON body; a broken or truncated body is a malformed response."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as err:
+        raise MalformedResponseError(
+            f"malformed response: the {what} is not valid JSON ({err.msg} at position {err.pos})",
+            "body",
+        ) from None
+
+
+def error_text(body: str) -> str:
+    """The human part of an error body: gateway ``Exception`` text, OAuth error, or the text."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body.strip() or "no details"
+    if isinstance(payload, dict):
+        for key in ("Exception", "error_description", "message", "error"):
+            value = payload.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+    return body.strip() or "no details"
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date); None if absent or odd."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except TypeError, ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,50 @@
+# Shared by scripts/setup and scripts/run: where the environment lives and how to enter it.
+# shellcheck shell=bash
+
+WN_ENV_CACHE=${WN_ENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wiener_netze_env}
+# Bump when the layout of the environment changes, so old caches are not reused.
+WN_ENV_LAYOUT=1
+# Debian packages of the root (only used without a local python3.14).
+WN_ROOT_PACKAGES=python3.14,python3.14-venv,python3.14-dev,ca-certificates,gcc,libc6-dev,git
+
+WN_KEY=$( { echo "layout=$WN_ENV_LAYOUT"; cat "$repo/requirements-test.txt"; } | sha256sum | cut -c1-16)
+WN_ROOT_KEY=$(echo "layout=$WN_ENV_LAYOUT packages=$WN_ROOT_PACKAGES" | sha256sum | cut -c1-16)
+
+if command -v python3.14 >/dev/null 2>&1; then
+    WN_ENV_KIND=local
+    WN_ROOT=""
+    WN_VENV="$WN_ENV_CACHE/venv-$WN_KEY"
+    WN_ENV_STAMP="$WN_VENV/.ready"
+else
+    WN_ENV_KIND=chroot
+    WN_ROOT="$WN_ENV_CACHE/root-$WN_ROOT_KEY"
+    WN_VENV="/opt/venv-$WN_KEY"
+    WN_ENV_STAMP="$WN_ROOT$WN_VENV/.ready"
+fi
+
+# Mount what the chroot needs: /proc, /dev, the resolver and CA bundle, the repository and
+# the shared folder beside it at the same paths as outside, so paths mean the same in both.
+wn_env_mount() {
+    [ "$WN_ENV_KIND" = chroot ] || return 0
+    local d
+    cp -L /etc/resolv.conf "$WN_ROOT/etc/resolv.conf" 2>/dev/null || true
+    if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+        mkdir -p "$WN_ROOT/etc/ssl/certs"
+        cp -L /etc/ssl/certs/ca-certificates.crt "$WN_ROOT/etc/ssl/certs/ca-certificates.crt"
+    fi
+    mountpoint -q "$WN_ROOT/proc" || mount -t proc proc "$WN_ROOT/proc"
+    mountpoint -q "$WN_ROOT/dev" || mount --rbind /dev "$WN_ROOT/dev"
+    for d in "$repo" "$(dirname "$repo")/shared"; do
+        [ -d "$d" ] || continue
+        mkdir -p "$WN_ROOT$d"
+        mountpoint -q "$WN_ROOT$d" || mount --bind "$d" "$WN_ROOT$d"
+    done
+}
+
+wn_env_unmount() {
+    [ "$WN_ENV_KIND" = chroot ] && [ -d "$WN_ROOT.tmp" ] || return 0
+    local m
+    for m in $(awk -v r="$WN_ROOT.tmp" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
+}

@@ -1,0 +1,385 @@
+"""The aiohttp application: token endpoint, the four gateway endpoints, and admin endpoints.
+
+Paths are the real ones, so pointing a client at ``http://127.0.0.1:PORT`` as both the API
+base (``/gateway/WN_SMART_METER_API/1.0``) and the token URL
+(``/auth/realms/logwien/protocol/openid-connect/token``) is all it takes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import time
+from collections import Counter, deque
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from .account import MeterSpec, default_account
+from .clock import SimClock
+from .readings import VALUE_TYPES, MeterView
+from .settings import Settings
+from .truth import MeterTruth
+
+API_BASE = "/gateway/WN_SMART_METER_API/1.0"
+TOKEN_PATH = "/auth/realms/logwien/protocol/openid-connect/token"
+ADMIN = "/_sim"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+RESULT_TYPES = ("ALL", "SMART_METER", "SMARTMETER")
+# How the webMethods gateway of WSTW prefixes its error texts.
+GATEWAY_ERROR = "API Gateway encountered an error. Error Message: "
+
+
+class GatewayError(Exception):
+    """An error answer of the gateway, in its ``{"Exception": ...}`` form."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+class Simulator:
+    """State of one simulated API: account, clock, settings, tokens and request counts."""
+
+    def __init__(
+        self,
+        *,
+        seed: str = "wien",
+        clock: SimClock | None = None,
+        settings: Settings | None = None,
+        meters: list[MeterSpec] | None = None,
+    ) -> None:
+        self.seed = seed
+        self.clock = clock or SimClock()
+        self.settings = settings or Settings()
+        self._initial_settings = self.settings.as_dict()
+        self.meters = {spec.number: spec for spec in meters or default_account()}
+        self.views = {
+            number: MeterView(MeterTruth(spec, seed), self.settings)
+            for number, spec in self.meters.items()
+        }
+        self.tokens: dict[str, float] = {}
+        self.counts: Counter[str] = Counter()
+        self.log: deque[dict[str, Any]] = deque(maxlen=2000)
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def record(self, endpoint: str, request: web.Request) -> None:
+        """Count a request and remember its parameters (for tests and benchmarks)."""
+        self.counts[endpoint] += 1
+        self.counts["total"] += 1
+        self.log.append(
+            {
+                "endpoint": endpoint,
+                "path": request.path,
+                "query": [[key, value] for key, value in request.query.items()],
+                "at": self.clock.now().isoformat(),
+            }
+        )
+
+    def reset(self) -> None:
+        """Back to the start settings, no tokens, no counts."""
+        self.settings.update(self._initial_settings)
+        self.tokens.clear()
+        self.counts.clear()
+        self.log.clear()
+
+    @staticmethod
+    def take(settings: Settings, name: str) -> bool:
+        """Use up one of a ``*_next`` fault counter; True if the fault applies now."""
+        remaining = getattr(settings, name)
+        if remaining > 0:
+            setattr(settings, name, remaining - 1)
+            return True
+        return False
+
+    # -- token endpoint ----------------------------------------------------------------------
+
+    async def token(self, request: web.Request) -> web.Response:
+        """OAuth 2 client-credentials grant, as Keycloak (log.wien) answers it."""
+        self.record("token", request)
+        settings = self.settings
+        if self.take(settings, "token_errors_next"):
+            return web.json_response({"error": "server_error"}, status=503)
+        if request.content_type != "application/x-www-form-urlencoded":
+            return _oauth_error(400, "invalid_request", "Form-encoded body expected")
+        form = await request.post()
+        if form.get("grant_type") != "client_credentials":
+            return _oauth_error(400, "unsupported_grant_type", "Unsupported grant_type")
+        if (
+            settings.reject_credentials
+            or form.get("client_id") != settings.client_id
+            or form.get("client_secret") != settings.client_secret
+        ):
+            return _oauth_error(
+                401, "invalid_client", "Invalid client or Invalid client credentials"
+            )
+        scope = str(form.get("scope", "")).strip()
+        if scope and any(part not in settings.allowed_scopes for part in scope.split()):
+            return _oauth_error(400, "invalid_scope", f"Invalid scopes: {scope}")
+        token = secrets.token_urlsafe(32)
+        self.tokens[token] = time.monotonic() + settings.token_lifetime
+        body: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "refresh_expires_in": 0,
+            "not-before-policy": 0,
+            "scope": scope or "email profile",
+        }
+        if settings.token_expires_in:
+            claimed = settings.token_claimed_lifetime or settings.token_lifetime
+            body["expires_in"] = int(claimed)
+        return web.json_response(body)
+
+    # -- gateway -----------------------------------------------------------------------------
+
+    async def gate(self, request: web.Request, endpoint: str) -> None:
+        """What the gateway checks before any endpoint runs, and the switchable faults."""
+        self.record(endpoint, request)
+        settings = self.settings
+        if settings.latency:
+            await asyncio.sleep(settings.latency)
+        if self.take(settings, "hang_next"):
+            await asyncio.sleep(settings.hang_seconds)
+        if settings.offline:
+            raise ConnectionAbortedError
+        key = request.headers.get("x-Gateway-APIKey")
+        if not key:
+            raise GatewayError(401, f"{GATEWAY_ERROR}API key is missing")
+        if key != settings.api_key:
+            raise GatewayError(403, f"{GATEWAY_ERROR}Invalid API key")
+        auth = request.headers.get("Authorization", "")
+        token = auth[7:] if auth.lower().startswith("bearer ") else ""
+        expiry = self.tokens.get(token)
+        if expiry is None or expiry <= time.monotonic() or self.take(settings, "unauthorized_next"):
+            raise GatewayError(
+                401,
+                f"{GATEWAY_ERROR}Invalid or expired access token",
+            )
+        if settings.unlinked:
+            raise GatewayError(
+                403,
+                f"{GATEWAY_ERROR}Access denied, no linked Smart Meter profile",
+            )
+        if self.take(settings, "rate_limited_next"):
+            raise GatewayError(429, f"{GATEWAY_ERROR}Too many requests")
+        if self.take(settings, "server_errors_next"):
+            raise GatewayError(
+                settings.server_error_status,
+                f"{GATEWAY_ERROR}Internal Server Error",
+            )
+
+    def respond(self, payload: Any) -> web.Response:
+        """A JSON answer, possibly malformed or truncated by a fault."""
+        text = json.dumps(payload, ensure_ascii=False)
+        if self.take(self.settings, "malformed_next"):
+            text = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+        elif self.take(self.settings, "truncated_next"):
+            text = text[: max(1, len(text) // 2)]
+        return web.Response(text=text, content_type="application/json")
+
+    def wrap(self, items: list[Any]) -> Any:
+        """A list, bare or as ``{"items": [...]}``."""
+        return {"items": items} if self.settings.list_style == "items" else items
+
+    def _meter(self, number: str) -> MeterSpec:
+        spec = self.meters.get(number)
+        if spec is None:
+            raise GatewayError(404, f"Zaehlpunkt {number} not found")
+        return spec
+
+    async def meters_list(self, request: web.Request) -> web.Response:
+        """GET /zaehlpunkte: master data; Ferraris meters only with resultType=ALL."""
+        await self.gate(request, "meters")
+        result_type = request.query.get("resultType", "").strip().upper()
+        if result_type and result_type not in RESULT_TYPES:
+            raise GatewayError(400, f"Invalid resultType {result_type}")
+        wanted = request.query.getall("zaehlpunkt", [])
+        specs = [self._meter(number) for number in wanted] or list(self.meters.values())
+        if result_type != "ALL":
+            specs = [spec for spec in specs if spec.is_smart]
+        return self.respond(self.wrap([spec.master_data() for spec in specs]))
+
+    async def meter_detail(self, request: web.Request) -> web.Response:
+        """GET /zaehlpunkte/{zaehlpunkt}."""
+        await self.gate(request, "meter")
+        return self.respond(self._meter(request.match_info["zaehlpunkt"]).master_data())
+
+    def _days(self, request: web.Request) -> tuple[list[date], str]:
+        query = request.query
+        for name in ("datumVon", "datumBis", "wertetyp"):
+            if not query.get(name):
+                raise GatewayError(400, f"Required parameter {name} is missing")
+        parsed = {}
+        for name in ("datumVon", "datumBis"):
+            text = query[name]
+            try:
+                if not _DATE.match(text):
+                    raise ValueError
+                parsed[name] = date.fromisoformat(text)
+            except ValueError:
+                raise GatewayError(400, f"{name} must be a date in the format YYYY-MM-DD") from None
+        first, bis = parsed["datumVon"], parsed["datumBis"]
+        if bis <= first:
+            raise GatewayError(400, "datumBis must be after datumVon")
+        if (bis - first).days > self.settings.max_range_days:
+            raise GatewayError(
+                400, f"The requested range exceeds {self.settings.max_range_days} days"
+            )
+        value_type = query["wertetyp"]
+        if value_type not in VALUE_TYPES:
+            raise GatewayError(
+                400, f"Invalid wertetyp {value_type}; use QUARTER_HOUR, DAY or METER_READ"
+            )
+        last = bis - timedelta(days=1) if self.settings.datum_bis_exclusive else bis
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        return days, value_type
+
+    def _readings(
+        self, spec: MeterSpec, days: list[date], value_type: str, now: datetime
+    ) -> dict[str, Any]:
+        view = self.views[spec.number]
+        return {"zaehlpunkt": spec.number, "zaehlwerke": view.zaehlwerke(days, value_type, now)}
+
+    async def readings_bulk(self, request: web.Request) -> web.Response:
+        """GET /zaehlpunkte/messwerte: several meters (repeated ``zaehlpunkt``) or all."""
+        await self.gate(request, "readings_bulk")
+        days, value_type = self._days(request)
+        self.counts[f"readings_{value_type}"] += 1
+        wanted = request.query.getall("zaehlpunkt", [])
+        specs = [self._meter(number) for number in wanted] or [
+            spec for spec in self.meters.values() if spec.is_smart
+        ]
+        now = self.clock.now()
+        return self.respond(
+            self.wrap([self._readings(spec, days, value_type, now) for spec in specs])
+        )
+
+    async def readings_single(self, request: web.Request) -> web.Response:
+        """GET /zaehlpunkte/{zaehlpunkt}/messwerte."""
+        await self.gate(request, "readings_single")
+        spec = self._meter(request.match_info["zaehlpunkt"])
+        days, value_type = self._days(request)
+        self.counts[f"readings_{value_type}"] += 1
+        return self.respond(self._readings(spec, days, value_type, self.clock.now()))
+
+    # -- admin -------------------------------------------------------------------------------
+
+    async def admin_state(self, request: web.Request) -> web.Response:
+        """GET /_sim/state: clock, settings, meters and counts."""
+        return web.json_response(
+            {
+                "now": self.clock.now().isoformat(),
+                "frozen": self.clock.frozen,
+                "seed": self.seed,
+                "meters": list(self.meters),
+                "settings": self.settings.as_dict(),
+                "counts": dict(self.counts),
+            }
+        )
+
+    async def admin_settings(self, request: web.Request) -> web.Response:
+        """POST /_sim/settings with a JSON object of changes."""
+        try:
+            changes = await request.json()
+            if not isinstance(changes, dict):
+                raise ValueError("a JSON object of settings is expected")
+            self.settings.update(changes)
+        except (ValueError, TypeError) as err:
+            return web.json_response({"error": str(err)}, status=400)
+        return web.json_response(self.settings.as_dict())
+
+    async def admin_clock(self, request: web.Request) -> web.Response:
+        """POST /_sim/clock with ``now`` (ISO time), ``advance_seconds`` or ``advance_days``."""
+        try:
+            body = await request.json()
+            if "now" in body:
+                self.clock.set(datetime.fromisoformat(body["now"]), frozen=body.get("frozen"))
+            elif "frozen" in body:
+                self.clock.set(self.clock.now(), frozen=bool(body["frozen"]))
+            delta = timedelta(
+                seconds=float(body.get("advance_seconds", 0)),
+                days=float(body.get("advance_days", 0)),
+            )
+            if delta:
+                self.clock.advance(delta)
+        except (ValueError, TypeError, AttributeError) as err:
+            return web.json_response({"error": str(err)}, status=400)
+        return web.json_response({"now": self.clock.now().isoformat(), "frozen": self.clock.frozen})
+
+    async def admin_requests(self, request: web.Request) -> web.Response:
+        """GET /_sim/requests: counts per endpoint and the latest requests."""
+        return web.json_response({"counts": dict(self.counts), "log": list(self.log)})
+
+    async def admin_reset(self, request: web.Request) -> web.Response:
+        """POST /_sim/reset: start settings, no tokens, counts cleared."""
+        self.reset()
+        return web.json_response({"ok": True})
+
+    async def admin_truth(self, request: web.Request) -> web.Response:
+        """GET /_sim/truth?zaehlpunkt=&datumVon=&datumBis=: true Wh per quarter hour and day."""
+        try:
+            spec = self._meter(request.query["zaehlpunkt"])
+            first = date.fromisoformat(request.query["datumVon"])
+            last = date.fromisoformat(request.query["datumBis"])
+        except (KeyError, ValueError) as err:
+            return web.json_response({"error": f"bad query: {err}"}, status=400)
+        except GatewayError as err:
+            return web.json_response({"error": err.text}, status=404)
+        view = self.views[spec.number]
+        days = []
+        day = first
+        while day <= last and spec.is_smart:
+            if day >= spec.installed:
+                values = view.truth.day(day)
+                days.append(
+                    {
+                        "date": day.isoformat(),
+                        "starts": [start.isoformat() for start in values.starts],
+                        "consumption_wh": list(values.imports),
+                        "feed_in_wh": list(values.exports) if spec.feeds_in else None,
+                        "register_wh": view.truth.register(day, False),
+                    }
+                )
+            day += timedelta(days=1)
+        return web.json_response({"zaehlpunkt": spec.number, "days": days})
+
+
+def _oauth_error(status: int, error: str, description: str) -> web.Response:
+    return web.json_response({"error": error, "error_description": description}, status=status)
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except GatewayError as err:
+        return web.json_response({"Exception": err.text}, status=err.status)
+    except ConnectionAbortedError:
+        # "Network gone": drop the connection without an answer.
+        if request.transport is not None:
+            request.transport.abort()
+        raise web.HTTPServiceUnavailable from None
+
+
+def build_app(simulator: Simulator) -> web.Application:
+    """The aiohttp application serving ``simulator``."""
+    app = web.Application(middlewares=[_errors])
+    app["simulator"] = simulator
+    sim = simulator
+    app.router.add_post(TOKEN_PATH, sim.token)
+    app.router.add_get(f"{API_BASE}/zaehlpunkte", sim.meters_list)
+    app.router.add_get(f"{API_BASE}/zaehlpunkte/messwerte", sim.readings_bulk)
+    app.router.add_get(f"{API_BASE}/zaehlpunkte/{{zaehlpunkt}}", sim.meter_detail)
+    app.router.add_get(f"{API_BASE}/zaehlpunkte/{{zaehlpunkt}}/messwerte", sim.readings_single)
+    app.router.add_get(f"{ADMIN}/state", sim.admin_state)
+    app.router.add_post(f"{ADMIN}/settings", sim.admin_settings)
+    app.router.add_post(f"{ADMIN}/clock", sim.admin_clock)
+    app.router.add_get(f"{ADMIN}/requests", sim.admin_requests)
+    app.router.add_post(f"{ADMIN}/reset", sim.admin_reset)
+    app.router.add_get(f"{ADMIN}/truth", sim.admin_truth)
+    return app

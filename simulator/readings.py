@@ -1,0 +1,171 @@
+"""The readings the gateway serves: truth, as published at the simulated time, with faults.
+
+Day D becomes visible on D+1 at the publication hour. Some days are first published as EST with
+different values and replaced by VAL a few days later. Faults that corrupt quarter hours
+(missing, duplicated, scaled, spike) leave day totals and registers right, as in March 2026.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from .profiles import QUARTER, VIENNA, day_bounds
+from .settings import Settings
+from .truth import MeterTruth
+
+INTERVAL_OBIS = {False: "1-1:1.9.0", True: "1-1:2.9.0"}
+REGISTER_OBIS = {False: "1-1:1.8.0", True: "1-1:2.8.0"}
+SPIKE_WH = 23_944_000  # the 23,944 kWh quarter hour of March 2026
+VALUE_TYPES = ("QUARTER_HOUR", "DAY", "METER_READ")
+
+
+def published_at(day: date, settings: Settings) -> datetime:
+    """When day ``day`` becomes visible: the next day at the publication hour, local time."""
+    local = datetime.combine(day + timedelta(days=1), time(settings.publish_hour), tzinfo=VIENNA)
+    return local.astimezone(UTC)
+
+
+def estimate_factor(seed: str, meter: str, day: date, settings: Settings) -> float | None:
+    """The factor of a day first published as an estimate, or None for a day published as VAL."""
+    rng = random.Random(f"{seed}:estimate:{meter}:{day.isoformat()}")
+    if rng.random() >= settings.estimate_share:
+        return None
+    return rng.uniform(1.06, 1.18) if rng.random() < 0.5 else rng.uniform(0.82, 0.94)
+
+
+class Formatter:
+    """Writes times, units and values in the configured response form."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def time(self, moment: datetime) -> str:
+        """A timestamp in one of the forms the real API was seen to use."""
+        style = self.settings.time_style
+        if style == "offset":
+            return moment.astimezone(VIENNA).isoformat(timespec="seconds")
+        utc = moment.astimezone(UTC)
+        if style == "z":
+            return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if style == "plus0000":
+            return utc.strftime("%Y-%m-%dT%H:%M:%S+0000")
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    @property
+    def unit(self) -> str:
+        """The ``einheit`` of series with values."""
+        return self.settings.wrong_unit or self.settings.unit_style
+
+    def value(self, wh: int) -> int | float:
+        """A value in the configured unit (the wrong-unit fault keeps Wh numbers)."""
+        if self.settings.wrong_unit is None and self.settings.unit_style.upper() == "KWH":
+            return round(wh / 1000, 3)
+        return wh if self.settings.value_style == "int" else float(wh)
+
+
+class MeterView:
+    """What the gateway shows of one meter at a given simulated time."""
+
+    def __init__(self, truth: MeterTruth, settings: Settings) -> None:
+        self.truth = truth
+        self.settings = settings
+        self.format = Formatter(settings)
+
+    def visible(self, day: date, now: datetime) -> bool:
+        """Installed, published, and within the retention period."""
+        spec = self.truth.spec
+        if day < spec.installed or now < published_at(day, self.settings):
+            return False
+        today = now.astimezone(VIENNA).date()
+        return (today - day).days <= self.settings.retention_days
+
+    def estimated(self, day: date, now: datetime) -> float | None:
+        """The estimate factor while ``day`` is still published as EST, else None."""
+        factor = estimate_factor(self.truth.seed, self.truth.spec.number, day, self.settings)
+        revised = published_at(day, self.settings) + timedelta(days=self.settings.revision_days)
+        return factor if factor is not None and now < revised else None
+
+    def quarter_hours(
+        self, day: date, feed_in: bool, now: datetime
+    ) -> list[tuple[datetime, int, str]]:
+        """(start, Wh, quality) of each quarter hour as published, faults applied."""
+        values = self.truth.day(day)
+        factor = self.estimated(day, now)
+        quality = "EST" if factor else "VAL"
+        rows = [
+            (start, round(wh * factor) if factor else wh, quality)
+            for start, wh in zip(values.starts, values.values(feed_in), strict=True)
+        ]
+        settings = self.settings
+        if day in settings.scaled_days:
+            rows = [(start, wh * 10, q) for start, wh, q in rows]
+        if day in settings.spike_days and len(rows) > 50:
+            start, _, q = rows[50]
+            rows[50] = (start, SPIKE_WH, q)
+        if day in settings.missing_interval_days:
+            rows = rows[:40] + rows[44:]
+        if day in settings.duplicated_interval_days:
+            rows = [row for row in rows for _ in (0, 1)]
+        return rows
+
+    def day_value(self, day: date, feed_in: bool, now: datetime) -> tuple[int, str]:
+        """The day total (sum of the published quarter hours without faults) and its quality."""
+        values = self.truth.day(day).values(feed_in)
+        factor = self.estimated(day, now)
+        if factor:
+            return sum(round(wh * factor) for wh in values), "EST"
+        return sum(values), "VAL"
+
+    def registers(self) -> list[bool]:
+        """Directions the meter has: consumption, and feed-in where it feeds in."""
+        return [False, True] if self.truth.spec.feeds_in else [False]
+
+    def zaehlwerke(self, days: list[date], value_type: str, now: datetime) -> list[dict[str, Any]]:
+        """The ``zaehlwerke`` list for the given days and value type."""
+        spec = self.truth.spec
+        if not spec.is_smart:
+            return []
+        visible = [day for day in days if self.visible(day, now)]
+        result = []
+        for feed_in in self.registers():
+            if value_type == "QUARTER_HOUR" and spec.granularity != "QUARTER_HOUR":
+                # Quarter hours not enabled: the series exists, without values and unit.
+                result.append(
+                    {"obisCode": INTERVAL_OBIS[feed_in], "einheit": None, "messwerte": []}
+                )
+                continue
+            messwerte = self._messwerte(visible, value_type, feed_in, now)
+            if self.settings.reverse_order:
+                messwerte.reverse()
+            obis = REGISTER_OBIS[feed_in] if value_type == "METER_READ" else INTERVAL_OBIS[feed_in]
+            result.append({"obisCode": obis, "einheit": self.format.unit, "messwerte": messwerte})
+        if self.settings.reverse_order:
+            result.reverse()
+        return result
+
+    def _messwerte(
+        self, days: list[date], value_type: str, feed_in: bool, now: datetime
+    ) -> list[dict[str, Any]]:
+        out = []
+        for day in days:
+            if value_type == "QUARTER_HOUR":
+                for start, wh, quality in self.quarter_hours(day, feed_in, now):
+                    out.append(self._entry(start, start + QUARTER, wh, quality))
+                continue
+            start, end = day_bounds(day)
+            if value_type == "DAY":
+                wh, quality = self.day_value(day, feed_in, now)
+            else:
+                wh, quality = self.truth.register(day, feed_in), "VAL"
+            out.append(self._entry(start, end, wh, quality))
+        return out
+
+    def _entry(self, start: datetime, end: datetime, wh: int, quality: str) -> dict[str, Any]:
+        return {
+            "messwert": self.format.value(wh),
+            "qualitaet": quality,
+            "zeitVon": self.format.time(start),
+            "zeitBis": self.format.time(end),
+        }

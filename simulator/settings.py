@@ -1,0 +1,110 @@
+"""Run-time switches of the simulator: publication, response forms and faults.
+
+All of them can be given at start (``--set name=value``) and changed while running
+(``POST /_sim/settings``), so tests and the demo can watch the client cope.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything that can be switched; the defaults behave like the real API on a good day."""
+
+    # Credentials the token endpoint and the gateway accept.
+    client_id: str = "demo"
+    client_secret: str = "demo"
+    api_key: str = "demo"
+    # Scopes the token endpoint accepts; any other requested scope is "invalid_scope".
+    allowed_scopes: list[str] = field(default_factory=list)
+
+    # Publication: day D is visible from D+1 at publish_hour (local), for retention_days.
+    publish_hour: int = 6
+    retention_days: int = 1095
+    # Share of days first published as EST, and days after publication until revised to VAL.
+    estimate_share: float = 0.08
+    revision_days: int = 2
+    # Longest datumVon..datumBis range in days the gateway accepts.
+    max_range_days: int = 100
+
+    # Response forms (all seen in the wild).
+    list_style: str = "bare"  # bare | items
+    time_style: str = "z_millis"  # z_millis | z | plus0000 | offset
+    unit_style: str = "WH"  # WH | KWH | kWh
+    value_style: str = "int"  # int | float
+    reverse_order: bool = False  # registers and values in reverse order
+    datum_bis_exclusive: bool = False
+    token_expires_in: bool = True  # False: no expires_in in the token response
+
+    # Tokens: lifetime in seconds (real time), and what expires_in claims (None: the same).
+    token_lifetime: float = 300.0
+    token_claimed_lifetime: float | None = None
+
+    # Faults.
+    reject_credentials: bool = False
+    unlinked: bool = False
+    unauthorized_next: int = 0
+    rate_limited_next: int = 0
+    retry_after: float = 1.0
+    server_errors_next: int = 0
+    server_error_status: int = 503
+    token_errors_next: int = 0
+    latency: float = 0.0
+    hang_next: int = 0
+    hang_seconds: float = 300.0
+    malformed_next: int = 0
+    truncated_next: int = 0
+    offline: bool = False
+    wrong_unit: str | None = None
+    missing_interval_days: list[date] = field(default_factory=list)
+    duplicated_interval_days: list[date] = field(default_factory=list)
+    scaled_days: list[date] = field(default_factory=list)
+    spike_days: list[date] = field(default_factory=list)
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply changes given as JSON-like values; unknown names and bad values raise."""
+        known = {f.name: f for f in dataclasses.fields(self)}
+        for name, raw in changes.items():
+            if name not in known:
+                raise ValueError(f"unknown setting {name!r}")
+            setattr(self, name, _convert(name, raw, getattr(self, name), known[name].type))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready view (secrets included: the simulator's are not secret)."""
+        data = dataclasses.asdict(self)
+        for name, value in data.items():
+            if isinstance(value, list):
+                data[name] = [v.isoformat() if isinstance(v, date) else v for v in value]
+        return data
+
+
+def _convert(name: str, raw: Any, current: Any, declared: Any) -> Any:
+    declared = str(declared)
+    if "list[date]" in declared:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list):
+            raise ValueError(f"{name} takes a list of dates")
+        return [date.fromisoformat(str(item).strip()) for item in items if str(item).strip()]
+    if "list[str]" in declared:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        return [str(item).strip() for item in items if str(item).strip()]
+    if raw is None or (isinstance(raw, str) and raw.lower() in ("none", "null", "")):
+        if "None" in declared:
+            return None
+        raise ValueError(f"{name} cannot be empty")
+    if isinstance(current, bool) or declared == "bool":
+        if isinstance(raw, str):
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                raise ValueError(f"{name} takes true or false")
+            return raw.lower() in ("true", "1", "yes", "on")
+        return bool(raw)
+    if declared.startswith("int"):
+        return int(raw)
+    if declared.startswith("float"):
+        return float(raw)
+    return str(raw)
