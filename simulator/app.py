@@ -36,10 +36,11 @@ GATEWAY_ERROR = "API Gateway encountered an error. Error Message: "
 class GatewayError(Exception):
     """An error answer of the gateway, in its ``{"Exception": ...}`` form."""
 
-    def __init__(self, status: int, text: str) -> None:
+    def __init__(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(text)
         self.status = status
         self.text = text
+        self.headers = headers or {}
 
 
 class Simulator:
@@ -139,14 +140,16 @@ class Simulator:
 
     async def gate(self, request: web.Request, endpoint: str) -> None:
         """What the gateway checks before any endpoint runs, and the switchable faults."""
-        self.record(endpoint, request)
         settings = self.settings
+        if settings.offline:
+            # "Network gone": the request never reaches the gateway.
+            self.counts["dropped"] += 1
+            raise ConnectionAbortedError
+        self.record(endpoint, request)
         if settings.latency:
             await asyncio.sleep(settings.latency)
         if self.take(settings, "hang_next"):
             await asyncio.sleep(settings.hang_seconds)
-        if settings.offline:
-            raise ConnectionAbortedError
         key = request.headers.get("x-Gateway-APIKey")
         if not key:
             raise GatewayError(401, f"{GATEWAY_ERROR}API key is missing")
@@ -166,7 +169,11 @@ class Simulator:
                 f"{GATEWAY_ERROR}Access denied, no linked Smart Meter profile",
             )
         if self.take(settings, "rate_limited_next"):
-            raise GatewayError(429, f"{GATEWAY_ERROR}Too many requests")
+            raise GatewayError(
+                429,
+                f"{GATEWAY_ERROR}Too many requests",
+                {"Retry-After": f"{settings.retry_after:g}"},
+            )
         if self.take(settings, "server_errors_next"):
             raise GatewayError(
                 settings.server_error_status,
@@ -358,7 +365,7 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
         return await handler(request)
     except GatewayError as err:
-        return web.json_response({"Exception": err.text}, status=err.status)
+        return web.json_response({"Exception": err.text}, status=err.status, headers=err.headers)
     except ConnectionAbortedError:
         # "Network gone": drop the connection without an answer.
         if request.transport is not None:

@@ -37,6 +37,7 @@ from .errors import (
     WienerNetzeError,
 )
 from .models import Meter, MeterReadings, ResultType, ValueType
+from .retry import RetryPolicy
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -90,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-url", default=os.environ.get("WN_TOKEN_URL", DEFAULT_TOKEN_URL))
     parser.add_argument("--scope", default=None, help="OAuth scope (only if your app has one)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument(
+        "--attempts", type=int, default=4, help="tries per request on 408/429/5xx/network errors"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     meters = commands.add_parser("meters", help="list the account's meters")
@@ -176,6 +180,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> None:
             token_url=args.token_url,
             scope=args.scope,
             request_timeout=args.timeout,
+            retry=RetryPolicy(max_attempts=args.attempts),
             chunk_days=getattr(args, "chunk_days", DEFAULT_CHUNK_DAYS),
         )
         if args.command == "meters":
@@ -197,6 +202,8 @@ def _check(args: argparse.Namespace) -> None:
     ):
         if not getattr(args, name):
             raise UsageError(f"missing --{name.replace('_', '-')} (or {env})")
+    if args.attempts < 1:
+        raise UsageError("--attempts must be at least 1")
     if args.command == "readings":
         if args.end < args.start:
             raise UsageError(f"--to {args.end} is before --from {args.start}")

@@ -1,0 +1,155 @@
+"""Token handling against the simulated log.wien endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import aiohttp
+import pytest
+
+from custom_components.wiener_netze.api import (
+    AuthenticationError,
+    ForbiddenError,
+    ValueType,
+    WienerNetzeClient,
+)
+from simulator.account import HOUSEHOLD
+from simulator.app import Simulator
+from simulator.server import RunningSimulator
+from tests.support import make_client
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_token_is_reused(client: WienerNetzeClient, sim_state: Simulator) -> None:
+    for _ in range(5):
+        await client.async_get_meters()
+    assert sim_state.counts["token"] == 1
+    assert client.token_requests == 1
+    assert client.stats.gateway == 5
+    assert client.stats.by_path == {"/zaehlpunkte": 5}
+
+
+async def test_parallel_calls_share_one_token_request(
+    client: WienerNetzeClient, sim_state: Simulator
+) -> None:
+    results = await asyncio.gather(*(client.async_get_meter(HOUSEHOLD) for _ in range(20)))
+    assert {meter.number for meter in results} == {HOUSEHOLD}
+    assert sim_state.counts["token"] == 1
+    assert sim_state.counts["meter"] == 20
+
+
+async def test_token_renewed_shortly_before_expiry(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    clock = FakeClock()
+    sim_state.settings.token_lifetime = 120
+    client = make_client(session, simulator, clock=clock)
+    await client.async_get_meters()
+    clock.now += 107  # 10 % margin: renewed after 108 s
+    await client.async_get_meters()
+    assert sim_state.counts["token"] == 1
+    clock.now += 2
+    await client.async_get_meters()
+    assert sim_state.counts["token"] == 2
+
+
+async def test_missing_expires_in_means_300_seconds(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    clock = FakeClock()
+    sim_state.settings.token_expires_in = False
+    client = make_client(session, simulator, clock=clock)
+    await client.async_get_meters()
+    clock.now += 269
+    await client.async_get_meters()
+    assert sim_state.counts["token"] == 1
+    clock.now += 2  # past 300 - 30 s margin
+    await client.async_get_meters()
+    assert sim_state.counts["token"] == 2
+
+
+async def test_token_that_expires_early_is_reissued_once(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    # The token dies after 0.2 s although expires_in promises 300 s.
+    sim_state.settings.update({"token_lifetime": 0.2, "token_claimed_lifetime": 300})
+    client = make_client(session, simulator)
+    await client.async_get_meters()
+    await asyncio.sleep(0.3)
+    meters = await client.async_get_meters()
+    assert len(meters) == 4
+    assert sim_state.counts["token"] == 2
+
+
+async def test_one_401_is_answered_with_a_fresh_token(
+    client: WienerNetzeClient, sim_state: Simulator
+) -> None:
+    await client.async_get_meters()
+    sim_state.settings.unauthorized_next = 1
+    assert len(await client.async_get_meters()) == 4
+    assert sim_state.counts["token"] == 2
+    assert sim_state.counts["meters"] == 3
+
+
+async def test_second_401_fails(client: WienerNetzeClient, sim_state: Simulator) -> None:
+    sim_state.settings.unauthorized_next = 2
+    with pytest.raises(AuthenticationError, match="freshly issued token"):
+        await client.async_get_meters()
+    assert sim_state.counts["meters"] == 2
+
+
+async def test_rejected_credentials(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    client = make_client(session, simulator, client_secret="wrong-secret-value")
+    with pytest.raises(AuthenticationError) as caught:
+        await client.async_authenticate()
+    message = str(caught.value)
+    assert "client id or secret rejected" in message
+    assert "Smart Meter business portal" in message
+    assert "Invalid client" in message
+    assert sim_state.counts["token"] == 1  # not retried
+
+
+async def test_no_scope_is_sent_unless_configured(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    # The simulator rejects any scope not provisioned, as log.wien does for "profile".
+    await make_client(session, simulator).async_authenticate()
+    with pytest.raises(AuthenticationError, match="rejected the scope 'profile'"):
+        await make_client(session, simulator, scope="profile").async_authenticate()
+    sim_state.settings.allowed_scopes = ["profile"]
+    await make_client(session, simulator, scope="profile").async_authenticate()
+
+
+async def test_unlinked_application(client: WienerNetzeClient, sim_state: Simulator) -> None:
+    sim_state.settings.unlinked = True
+    with pytest.raises(ForbiddenError) as caught:
+        await client.async_get_meters()
+    assert "linked" in str(caught.value)
+    assert "one to two weeks" in str(caught.value)
+    assert sim_state.counts["meters"] == 1  # 403 is final
+
+
+async def test_wrong_api_key(session: aiohttp.ClientSession, simulator: RunningSimulator) -> None:
+    client = make_client(session, simulator, api_key="not-the-key-0000")
+    with pytest.raises(ForbiddenError, match="Invalid API key"):
+        await client.async_get_readings(date(2026, 11, 1), date(2026, 11, 2), ValueType.DAY)
+
+
+async def test_token_endpoint_failure_is_retried(
+    client: WienerNetzeClient, sim_state: Simulator
+) -> None:
+    sim_state.settings.token_errors_next = 2
+    assert len(await client.async_get_meters()) == 4
+    assert sim_state.counts["token"] == 3
