@@ -104,8 +104,14 @@ class Simulator:
         """OAuth 2 client-credentials grant, as Keycloak (log.wien) answers it."""
         self.record("token", request)
         settings = self.settings
+        if settings.token_latency:
+            await asyncio.sleep(settings.token_latency)
         if self.take(settings, "token_errors_next"):
-            return web.json_response({"error": "server_error"}, status=503)
+            return web.json_response(
+                {"error": "server_error"},
+                status=settings.token_error_status,
+                headers={"Retry-After": f"{settings.retry_after:g}"},
+            )
         if request.content_type != "application/x-www-form-urlencoded":
             return _oauth_error(400, "invalid_request", "Form-encoded body expected")
         form = await request.post()
@@ -134,7 +140,7 @@ class Simulator:
         if settings.token_expires_in:
             claimed = settings.token_claimed_lifetime or settings.token_lifetime
             body["expires_in"] = int(claimed)
-        return web.json_response(body)
+        return _token_answer(body, settings.token_response)
 
     # -- gateway -----------------------------------------------------------------------------
 
@@ -354,6 +360,21 @@ class Simulator:
                 )
             day += timedelta(days=1)
         return web.json_response({"zaehlpunkt": spec.number, "days": days})
+
+
+def _token_answer(body: dict[str, Any], form: str) -> web.Response:
+    """The token response, or one of the broken forms a test asks for."""
+    if form == "no_token":
+        del body["access_token"]
+    elif form == "bad_expires_in":
+        body["expires_in"] = "soon"
+    elif form == "string_expires_in":
+        body["expires_in"] = str(body.get("expires_in", 300))
+    elif form == "not_object":
+        return web.json_response([body])
+    elif form == "not_json":
+        return web.Response(text="<html>login</html>", content_type="text/html")
+    return web.json_response(body)
 
 
 def _oauth_error(status: int, error: str, description: str) -> web.Response:

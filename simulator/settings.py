@@ -54,6 +54,10 @@ class Settings:
     server_errors_next: int = 0
     server_error_status: int = 503
     token_errors_next: int = 0
+    token_error_status: int = 503
+    token_latency: float = 0.0
+    # Token answers: normal | no_token | bad_expires_in | string_expires_in | not_object | not_json
+    token_response: str = "normal"
     latency: float = 0.0
     hang_next: int = 0
     hang_seconds: float = 300.0

@@ -9,8 +9,12 @@ import aiohttp
 import pytest
 
 from custom_components.wiener_netze.api import (
+    ApiTimeoutError,
     AuthenticationError,
     ForbiddenError,
+    MalformedResponseError,
+    RateLimitedError,
+    ServerError,
     ValueType,
     WienerNetzeClient,
 )
@@ -153,3 +157,70 @@ async def test_token_endpoint_failure_is_retried(
     sim_state.settings.token_errors_next = 2
     assert len(await client.async_get_meters()) == 4
     assert sim_state.counts["token"] == 3
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ("no_token", "access_token"),
+        ("bad_expires_in", "expires_in"),
+        ("not_object", "token"),
+        ("not_json", "body"),
+    ],
+)
+async def test_malformed_token_answers(
+    client: WienerNetzeClient, sim_state: Simulator, form: str, field: str
+) -> None:
+    sim_state.settings.token_response = form
+    with pytest.raises(MalformedResponseError) as caught:
+        await client.async_get_meters()
+    assert caught.value.field == field
+    assert sim_state.counts["meters"] == 0
+
+
+async def test_expires_in_as_a_string_is_accepted(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    clock = FakeClock()
+    sim_state.settings.update({"token_response": "string_expires_in", "token_lifetime": 60})
+    client = make_client(session, simulator, clock=clock)
+    await client.async_get_meters()
+    clock.now += 53  # 60 s minus the 10 % margin is 54 s
+    await client.async_get_meters()
+    assert sim_state.counts["token"] == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "text"),
+    [
+        (429, RateLimitedError, "too many requests"),
+        (500, ServerError, "failed with 500"),
+        (403, AuthenticationError, "answered 403"),
+    ],
+)
+async def test_token_endpoint_errors(
+    client: WienerNetzeClient,
+    sim_state: Simulator,
+    status: int,
+    error: type[Exception],
+    text: str,
+) -> None:
+    sim_state.settings.update(
+        {"token_errors_next": 99, "token_error_status": status, "retry_after": 0}
+    )
+    with pytest.raises(error, match=text):
+        await client.async_authenticate()
+
+
+async def test_token_request_that_hangs(
+    session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    sim_state.settings.latency = 0.5  # applies to the gateway only
+    client = make_client(session, simulator, request_timeout=0.2)
+    await client.async_authenticate()  # the token endpoint still answers at once
+    with pytest.raises(ApiTimeoutError, match="GET /zaehlpunkte"):
+        await client.async_get_meters()
+    sim_state.settings.token_latency = 0.5
+    slow = make_client(session, simulator, request_timeout=0.2)
+    with pytest.raises(ApiTimeoutError, match="token endpoint did not answer"):
+        await slow.async_authenticate()

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -199,3 +200,22 @@ def test_module_entry_point(sim_thread: SimulatorThread) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("AT00100000") == 4
     assert result.stderr == ""
+
+
+def test_module_entry_point_in_process(
+    sim_thread: SimulatorThread, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "api",
+            "--client-id", CLIENT_ID, "--client-secret", SECRET, "--api-key", API_KEY,
+            "--api-url", sim_thread.running.api_url, "--token-url", sim_thread.running.token_url,
+            "meters", "--format", "json",
+        ],
+    )  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("custom_components.wiener_netze.api", run_name="__main__")
+    assert exited.value.code == 0
+    assert len(json.loads(capsys.readouterr().out)) == 4

@@ -69,11 +69,6 @@ class TokenManager:
         self._renew_at = 0.0
         self.requests = 0
 
-    @property
-    def has_valid_token(self) -> bool:
-        """Whether a cached token can still be used."""
-        return self._token is not None and self._clock() < self._renew_at
-
     async def async_get_token(self) -> str:
         """A valid token, requested only if none is cached (one request for all waiters)."""
         if self._token is not None and self._clock() < self._renew_at:
@@ -131,9 +126,10 @@ class TokenManager:
 
     def _rejection(self, status: int, body: str, text: str) -> Exception:
         try:
-            code = read_json(body, "token error").get("error")
-        except MalformedResponseError, AttributeError:
-            code = None
+            payload = read_json(body, "token error")
+        except MalformedResponseError:
+            payload = None
+        code = payload.get("error") if isinstance(payload, dict) else None
         if code == "invalid_scope":
             return AuthenticationError(
                 f"the token endpoint rejected the scope {self._scope!r}: {text}; "
