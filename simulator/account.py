@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,7 +24,6 @@ class MeterSpec:
     pv_peak_kw: float = 0.0
     initial_import_wh: int = 0
     initial_export_wh: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_smart(self) -> bool:

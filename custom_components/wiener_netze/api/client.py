@@ -59,9 +59,8 @@ FORBIDDEN_HINT = (
 
 @dataclass(slots=True)
 class RequestStats:
-    """How many requests the client sent, by kind (for diagnostics and benchmarks)."""
+    """How many gateway requests the client sent, by path (for diagnostics and benchmarks)."""
 
-    token: int = 0
     gateway: int = 0
     by_path: dict[str, int] = field(default_factory=dict)
 
