@@ -193,9 +193,9 @@ async def test_expires_in_as_a_string_is_accepted(
 @pytest.mark.parametrize(
     ("status", "error", "text"),
     [
-        (429, RateLimitedError, "too many requests"),
-        (500, ServerError, "failed with 500"),
-        (403, AuthenticationError, "answered 403"),
+        (429, RateLimitedError, r"token endpoint: too many requests \(429"),
+        (500, ServerError, r"token endpoint: failed \(500"),
+        (403, AuthenticationError, "unexpected answer 403"),
     ],
 )
 async def test_token_endpoint_errors(
@@ -222,5 +222,5 @@ async def test_token_request_that_hangs(
         await client.async_get_meters()
     sim_state.settings.token_latency = 0.5
     slow = make_client(session, simulator, request_timeout=0.2)
-    with pytest.raises(ApiTimeoutError, match="token endpoint did not answer"):
+    with pytest.raises(ApiTimeoutError, match="token endpoint: no answer in time"):
         await slow.async_authenticate()

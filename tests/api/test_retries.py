@@ -103,7 +103,7 @@ async def test_hanging_every_time_is_a_timeout(
 async def test_network_gone(client: WienerNetzeClient, sim_state: Simulator) -> None:
     await client.async_authenticate()
     sim_state.settings.offline = True
-    with pytest.raises(ApiConnectionError, match="cannot reach the API"):
+    with pytest.raises(ApiConnectionError, match="GET /zaehlpunkte: cannot reach the server"):
         await client.async_get_meters()
     assert client.stats.gateway == 4  # attempts
     assert sim_state.counts["meters"] == 0
@@ -126,7 +126,7 @@ async def test_nothing_listening(session: aiohttp.ClientSession, socket_enabled:
         token_url=f"{base}/token",
         retry=RetryPolicy(max_attempts=2, base_delay=0.01),
     )
-    with pytest.raises(ApiConnectionError, match="cannot reach the token endpoint"):
+    with pytest.raises(ApiConnectionError, match="token endpoint: cannot reach the server"):
         await client.async_get_meters()
 
 

@@ -15,20 +15,13 @@ from typing import Any
 import aiohttp
 
 from .const import DEFAULT_TOKEN_LIFETIME
-from .errors import (
-    ApiConnectionError,
-    ApiTimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    MalformedResponseError,
-    RateLimitedError,
-    ServerError,
-)
+from .errors import AuthenticationError, BadRequestError, MalformedResponseError
 from .redact import Redactor
-from .responses import error_text, parse_retry_after, read_json
+from .responses import error_text, exchange, raise_if_transient, read_json
 
 _LOGGER = logging.getLogger(__name__)
 
+TOKEN_ENDPOINT = "token endpoint"  # noqa: S105 - a label for messages, not a secret
 CREDENTIALS_HINT = (
     "use the client id and secret shown in the Smart Meter business portal under "
     "Anlagendaten → Vertragsverbindung hinzufügen/entfernen → API, not those of the "
@@ -96,33 +89,23 @@ class TokenManager:
             form["scope"] = self._scope
         self.requests += 1
         started = time.monotonic()
-        try:
-            async with self._session.post(
+        reply = await exchange(
+            self._session.post(
                 self._token_url,
                 data=form,
                 headers={"Accept": "application/json"},
                 timeout=self._timeout,
-            ) as response:
-                status = response.status
-                body = await response.text()
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        except TimeoutError:
-            raise ApiTimeoutError("the token endpoint did not answer in time") from None
-        except aiohttp.ClientError as err:
-            raise ApiConnectionError(
-                f"cannot reach the token endpoint: {self._redact(type(err).__name__)}"
-            ) from None
-        _LOGGER.debug("token request -> %s in %.2f s", status, time.monotonic() - started)
-        if status == 200:
-            return self._parse_token(read_json(body, "token response"))
-        text = self._redact.quote(error_text(body))
-        if status in (400, 401):
-            raise self._rejection(status, body, text)
-        if status == 429:
-            raise RateLimitedError(f"token endpoint: too many requests ({text})", retry_after)
-        if status == 408 or status >= 500:
-            raise ServerError(f"token endpoint failed with {status}: {text}", status)
-        raise AuthenticationError(f"token endpoint answered {status}: {text}")
+            ),
+            TOKEN_ENDPOINT,
+        )
+        _LOGGER.debug("token request -> %s in %.2f s", reply.status, time.monotonic() - started)
+        if reply.status == 200:
+            return self._parse_token(read_json(reply.body, "token response"))
+        text = self._redact.quote(error_text(reply.body))
+        if reply.status in (400, 401):
+            raise self._rejection(reply.status, reply.body, text)
+        raise_if_transient(reply, TOKEN_ENDPOINT, text)
+        raise AuthenticationError(f"{TOKEN_ENDPOINT}: unexpected answer {reply.status}: {text}")
 
     def _rejection(self, status: int, body: str, text: str) -> Exception:
         try:

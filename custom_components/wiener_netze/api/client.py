@@ -31,14 +31,10 @@ from .const import (
     VIENNA,
 )
 from .errors import (
-    ApiConnectionError,
-    ApiTimeoutError,
     AuthenticationError,
     BadRequestError,
     ForbiddenError,
     NotFoundError,
-    RateLimitedError,
-    ServerError,
     WienerNetzeError,
 )
 from .merge import merge_readings
@@ -46,7 +42,7 @@ from .models import Meter, MeterReadings, ResultType, ValueType
 from .parsing import parse_bulk_readings, parse_meter, parse_meter_readings, parse_meters
 from .ratelimit import RateLimiter
 from .redact import Redactor
-from .responses import error_text, parse_retry_after, read_json
+from .responses import Reply, error_text, exchange, raise_if_transient, read_json
 from .retry import RETRYABLE, RetryPolicy
 
 _LOGGER = logging.getLogger(__name__)
@@ -208,28 +204,26 @@ class WienerNetzeClient:
 
     async def _get_once(self, path: str, params: list[tuple[str, str]]) -> Any:
         token = await self._tokens.async_get_token()
-        status, headers, body = await self._send(path, params, token)
-        if status == 401:
+        reply = await self._send(path, params, token)
+        if reply.status == 401:
             # Tokens can be revoked or expire early: one fresh token, then give up.
             self._tokens.invalidate(token)
             token = await self._tokens.async_get_token()
-            status, headers, body = await self._send(path, params, token)
-            if status == 401:
+            reply = await self._send(path, params, token)
+            if reply.status == 401:
                 raise AuthenticationError(
                     "the gateway rejected a freshly issued token (401: "
-                    f"{self.redact.quote(error_text(body))}); {FORBIDDEN_HINT}"
+                    f"{self.redact.quote(error_text(reply.body))}); {FORBIDDEN_HINT}"
                 )
-        return self._interpret(path, status, headers, body)
+        return self._interpret(f"GET {path}", reply)
 
-    async def _send(
-        self, path: str, params: list[tuple[str, str]], token: str
-    ) -> tuple[int, dict[str, str], str]:
+    async def _send(self, path: str, params: list[tuple[str, str]], token: str) -> Reply:
         await self._limiter.acquire()
         self.stats.gateway += 1
         self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
         started = time.monotonic()
-        try:
-            async with self._session.get(
+        reply = await exchange(
+            self._session.get(
                 f"{self._api_url}{path}",
                 params=params,
                 headers={
@@ -238,41 +232,30 @@ class WienerNetzeClient:
                     "Accept": "application/json",
                 },
                 timeout=self._timeout,
-            ) as response:
-                body = await response.text()
-                status = response.status
-                headers = {"Retry-After": response.headers.get("Retry-After", "")}
-        except TimeoutError:
-            raise ApiTimeoutError(f"GET {path}: no answer in time") from None
-        except aiohttp.ClientError as err:
-            raise ApiConnectionError(
-                f"GET {path}: cannot reach the API ({type(err).__name__})"
-            ) from None
+            ),
+            f"GET {path}",
+        )
         _LOGGER.debug(
             "GET %s %s -> %s in %.2f s",
             path,
             _describe(params),
-            status,
+            reply.status,
             time.monotonic() - started,
         )
-        return status, headers, body
+        return reply
 
-    def _interpret(self, path: str, status: int, headers: dict[str, str], body: str) -> Any:
-        if status == 200:
-            return read_json(body, f"answer to GET {path}")
-        text = self.redact.quote(error_text(body))
-        if status == 400:
-            raise BadRequestError(f"GET {path}: the API rejected the request: {text}")
-        if status == 403:
-            raise ForbiddenError(f"GET {path}: access denied (403: {text}); {FORBIDDEN_HINT}")
-        if status == 404:
-            raise NotFoundError(f"GET {path}: not found (404: {text})")
-        if status == 429:
-            retry_after = parse_retry_after(headers.get("Retry-After"))
-            raise RateLimitedError(f"GET {path}: too many requests (429: {text})", retry_after)
-        if status == 408 or status >= 500:
-            raise ServerError(f"GET {path}: the API failed ({status}: {text})", status)
-        raise WienerNetzeError(f"GET {path}: unexpected answer {status}: {text}")
+    def _interpret(self, what: str, reply: Reply) -> Any:
+        if reply.status == 200:
+            return read_json(reply.body, f"answer to {what}")
+        text = self.redact.quote(error_text(reply.body))
+        if reply.status == 400:
+            raise BadRequestError(f"{what}: the API rejected the request: {text}")
+        if reply.status == 403:
+            raise ForbiddenError(f"{what}: access denied (403: {text}); {FORBIDDEN_HINT}")
+        if reply.status == 404:
+            raise NotFoundError(f"{what}: not found (404: {text})")
+        raise_if_transient(reply, what, text)
+        raise WienerNetzeError(f"{what}: unexpected answer {reply.status}: {text}")
 
 
 def _describe(params: Iterable[tuple[str, str]]) -> str:

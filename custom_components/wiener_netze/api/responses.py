@@ -3,11 +3,57 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from .errors import MalformedResponseError
+import aiohttp
+
+from .errors import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    MalformedResponseError,
+    RateLimitedError,
+    ServerError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What an HTTP exchange returned: status, body text and the Retry-After hint."""
+
+    status: int
+    body: str
+    retry_after: float | None
+
+
+async def exchange(
+    request: AbstractAsyncContextManager[aiohttp.ClientResponse], what: str
+) -> Reply:
+    """Perform ``request``; a timeout or an unreachable server becomes a typed error."""
+    try:
+        async with request as response:
+            return Reply(
+                status=response.status,
+                body=await response.text(),
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+    except TimeoutError:
+        raise ApiTimeoutError(f"{what}: no answer in time") from None
+    except aiohttp.ClientError as err:
+        raise ApiConnectionError(
+            f"{what}: cannot reach the server ({type(err).__name__})"
+        ) from None
+
+
+def raise_if_transient(reply: Reply, what: str, text: str) -> None:
+    """Raise the retryable error for 429, 408 and 5xx answers; return for anything else."""
+    if reply.status == 429:
+        raise RateLimitedError(f"{what}: too many requests (429: {text})", reply.retry_after)
+    if reply.status == 408 or reply.status >= 500:
+        raise ServerError(f"{what}: failed ({reply.status}: {text})", reply.status)
 
 
 def read_json(body: str, what: str) -> Any:
