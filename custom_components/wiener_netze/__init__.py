@@ -1,7 +1,53 @@
-"""Wiener Netze Smart Meter integration for Home Assistant.
+"""Wiener Netze Smart Meter: readings of the official WN Smart Meter API in Home Assistant."""
 
-The Home Assistant side (config flow, coordinator, sensors, statistics) is built on the vendored
-API client in :mod:`.api`, which knows nothing of Home Assistant.
-"""
+from __future__ import annotations
 
-DOMAIN = "wiener_netze"
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import CONF_METERS, DOMAIN
+from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
+from .issues import delete_issues
+
+PLATFORMS: list[Platform] = [Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> bool:
+    """Read the meters once, then let the coordinator poll."""
+    coordinator = WienerNetzeCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    remove_unselected_devices(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> bool:
+    """Stop polling and remove the entities (the coordinator stops with the entry)."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> None:
+    """Remove the entry's repair issues with it."""
+    delete_issues(hass, entry.data[CONF_METERS])
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: WienerNetzeConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """A meter's device may be deleted by hand once the meter is no longer selected."""
+    return not any(
+        domain == DOMAIN and number in entry.data[CONF_METERS]
+        for domain, number in device.identifiers
+    )
+
+
+def remove_unselected_devices(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> None:
+    """Devices (and so entities) of meters taken out of the selection go away."""
+    registry = dr.async_get(hass)
+    selected = set(entry.data[CONF_METERS])
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        numbers = {number for domain, number in device.identifiers if domain == DOMAIN}
+        if numbers and not numbers & selected:
+            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)

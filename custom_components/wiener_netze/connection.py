@@ -1,0 +1,28 @@
+"""Build the API client from a config entry's data, on Home Assistant's shared web session."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import DEFAULT_API_URL, DEFAULT_TOKEN_URL, RetryPolicy, WienerNetzeClient
+from .const import CONF_API_KEY, CONF_API_URL, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_TOKEN_URL
+
+# How the client retries inside one update; the coordinator's interval does the rest.
+RETRY_POLICY = RetryPolicy()
+
+
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WienerNetzeClient:
+    """A client for the credentials and URLs in ``data`` (a config entry's or a flow's)."""
+    return WienerNetzeClient(
+        async_get_clientsession(hass),
+        data[CONF_CLIENT_ID],
+        data[CONF_CLIENT_SECRET],
+        data[CONF_API_KEY],
+        api_url=data.get(CONF_API_URL) or DEFAULT_API_URL,
+        token_url=data.get(CONF_TOKEN_URL) or DEFAULT_TOKEN_URL,
+        retry=RETRY_POLICY,
+    )

@@ -1,0 +1,50 @@
+"""Names and defaults shared by the integration's modules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+DOMAIN: Final = "wiener_netze"
+MANUFACTURER: Final = "Wiener Netze"
+PORTAL_URL: Final = "https://smartmeter-web.wienernetze.at/"
+CREDENTIALS_GUIDE_URL: Final = (
+    "https://github.com/wiener-netze-smart-meter/home-assistant#getting-api-credentials"
+)
+
+CONF_CLIENT_ID: Final = "client_id"
+CONF_CLIENT_SECRET: Final = "client_secret"
+CONF_API_KEY: Final = "api_key"
+CONF_API_URL: Final = "api_url"
+CONF_TOKEN_URL: Final = "token_url"
+CONF_METERS: Final = "meters"
+
+CONF_UPDATE_INTERVAL: Final = "update_interval"
+CONF_HISTORY_YEARS: Final = "history_years"
+CONF_PLAUSIBILITY_LIMIT: Final = "plausibility_limit"
+CONF_OPTIONAL_SENSORS: Final = "optional_sensors"
+
+DEFAULT_UPDATE_INTERVAL: Final = 15  # minutes, as the seed plan says
+MIN_UPDATE_INTERVAL: Final = 5
+MAX_UPDATE_INTERVAL: Final = 360
+DEFAULT_HISTORY_YEARS: Final = 3  # the API keeps about three years
+MAX_HISTORY_YEARS: Final = 3
+# The largest household connection in Vienna: three phases of 63 A at 230 V.
+DEFAULT_PLAUSIBILITY_LIMIT: Final = 3 * 63 * 230  # W
+
+
+class OptionalSensor(StrEnum):
+    """Sensor groups a user can switch off in the options."""
+
+    MONTH_TO_DATE = "month_to_date"
+    LAST_24_HOURS = "last_24_hours"
+    LATEST_QUARTER_HOUR = "latest_quarter_hour"
+
+
+DEFAULT_OPTIONAL_SENSORS: Final = [sensor.value for sensor in OptionalSensor]
+
+# Polling: a complete but not yet validated day (estimates, gaps) is fetched again at most this
+# often, and only while it is this recent; the meter-reading anchor is retried at most this often.
+RECHECK_INTERVAL: Final = timedelta(hours=3)
+REVISION_DAYS: Final = 7

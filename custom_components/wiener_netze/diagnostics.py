@@ -1,0 +1,93 @@
+"""Diagnostics: the entry, the meters and the coordinator's state, secrets and identities removed.
+
+Meter numbers, addresses and device numbers identify a household; they are redacted, and
+meters are listed in order instead of by number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .api import Meter
+from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
+from .coordinator import WienerNetzeConfigEntry
+from .schedule import ONE_DAY, days_between, window_start
+from .store import local_day
+from .summary import MeterSummary
+
+TO_REDACT = {
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_API_KEY,
+    CONF_METERS,
+    "title",
+    "unique_id",
+    "number",
+    "meter",
+    "name",
+    "address",
+    "equipment_number",
+    "device_number",
+}
+
+
+def _meter(meter: Meter | None) -> dict[str, Any]:
+    if meter is None:
+        return {"listed": False}
+    data = asdict(meter)
+    data["is_smart_meter"] = meter.is_smart_meter
+    return data
+
+
+def _summary(summary: MeterSummary) -> dict[str, Any]:
+    data = asdict(summary)
+    data["flows"] = {str(flow): values for flow, values in data["flows"].items()}
+    return data
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: WienerNetzeConfigEntry
+) -> dict[str, Any]:
+    """Everything needed to understand a problem, nothing that identifies the household."""
+    coordinator = entry.runtime_data
+    quarter_hours = coordinator.quarter_hour_meters
+    data = coordinator.data
+    today = local_day(dt_util.utcnow())
+    days = days_between(window_start(today), today - ONE_DAY)
+    meters = []
+    for number in coordinator.selected:
+        store = coordinator.stores[number]
+        meters.append(
+            {
+                "master_data": _meter(coordinator.meters.get(number)),
+                "read_by": "quarter_hour" if number in quarter_hours else "day",
+                "flows": sorted(str(flow) for flow in store.flows),
+                "day_status": {
+                    day.isoformat(): store.day_status(day, number in quarter_hours) for day in days
+                },
+                "summary": _summary(data.meters[number]) if data else None,
+            }
+        )
+    log = coordinator.fetch_log
+    return async_redact_data(
+        {
+            "entry": entry.as_dict(),
+            "meters": meters,
+            "coordinator": {
+                "last_update_success": coordinator.last_update_success,
+                "update_interval": str(coordinator.update_interval),
+                "plausibility_limit_w": coordinator.max_power_w,
+                "rejected_values": len(coordinator.rejected),
+                "last_run": {str(kind): at.isoformat() for kind, at in log.last_run.items()},
+                "register_target": log.register_target.isoformat() if log.register_target else None,
+                "gateway_requests": dict(coordinator.client.stats.by_path),
+                "token_requests": coordinator.client.token_requests,
+            },
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,255 @@
+"""Sensors per meter: meter readings and the energy of the newest published periods.
+
+None of these has a state class: their values arrive a day late, and a sensor with one would
+offer the Energy dashboard a source that books yesterday's energy at the hour it was fetched.
+The Energy dashboard reads the imported statistics instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .api import Direction
+from .const import CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS, OptionalSensor
+from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
+from .entity import WienerNetzeEntity
+from .summary import DAY_LENGTH, FlowSummary, MeterSummary
+
+PARALLEL_UPDATES = 0
+
+type Value = StateType | datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowSensorDescription(SensorEntityDescription):
+    """A sensor of one flow (consumption or feed-in) of a meter."""
+
+    value_fn: Callable[[FlowSummary], Value]
+    attributes_fn: Callable[[FlowSummary], dict[str, Any]] = lambda _: {}
+    option: OptionalSensor | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeterSensorDescription(SensorEntityDescription):
+    """A sensor of the meter as a whole."""
+
+    value_fn: Callable[[MeterSummary], Value]
+    attributes_fn: Callable[[MeterSummary], dict[str, Any]] = lambda _: {}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _interval_attributes(flow: FlowSummary) -> dict[str, Any]:
+    latest = flow.latest_interval
+    return {"start": _iso(latest.start), "end": _iso(latest.end)} if latest else {}
+
+
+def _power(flow: FlowSummary) -> float | None:
+    """Average power of the newest quarter hour: its energy over its duration."""
+    latest = flow.latest_interval
+    if latest is None:
+        return None
+    hours = (latest.end - latest.start).total_seconds() / 3600
+    return latest.value * 1000 / hours
+
+
+def _last_24_hours_attributes(flow: FlowSummary) -> dict[str, Any]:
+    latest = flow.latest_interval
+    if latest is None:
+        return {}
+    return {"start": _iso(latest.end - DAY_LENGTH), "end": _iso(latest.end)}
+
+
+def _energy(key: str, **kwargs: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "translation_key": key,
+        "device_class": SensorDeviceClass.ENERGY,
+        "native_unit_of_measurement": UnitOfEnergy.KILO_WATT_HOUR,
+        **kwargs,
+    }
+
+
+def _flow_descriptions(prefix: str) -> tuple[FlowSensorDescription, ...]:
+    return (
+        FlowSensorDescription(
+            **_energy(f"{prefix}_meter_reading"),
+            suggested_display_precision=3,
+            value_fn=lambda flow: flow.meter_reading,
+            attributes_fn=lambda flow: {"as_of": _iso(flow.meter_reading_at)},
+        ),
+        FlowSensorDescription(
+            **_energy(f"{prefix}_latest_day"),
+            suggested_display_precision=2,
+            value_fn=lambda flow: flow.latest_day_energy,
+            attributes_fn=lambda flow: {
+                "date": flow.latest_day.isoformat() if flow.latest_day else None
+            },
+        ),
+        FlowSensorDescription(
+            **_energy(f"{prefix}_month_to_date"),
+            suggested_display_precision=2,
+            option=OptionalSensor.MONTH_TO_DATE,
+            value_fn=lambda flow: flow.month_to_date,
+            attributes_fn=lambda flow: {
+                "through": flow.latest_day.isoformat() if flow.latest_day else None
+            },
+        ),
+        FlowSensorDescription(
+            **_energy(f"{prefix}_latest_quarter_hour"),
+            suggested_display_precision=3,
+            option=OptionalSensor.LATEST_QUARTER_HOUR,
+            value_fn=lambda flow: flow.latest_interval.value if flow.latest_interval else None,
+            attributes_fn=_interval_attributes,
+        ),
+        FlowSensorDescription(
+            key=f"{prefix}_latest_quarter_hour_power",
+            translation_key=f"{prefix}_latest_quarter_hour_power",
+            device_class=SensorDeviceClass.POWER,
+            native_unit_of_measurement=UnitOfPower.WATT,
+            suggested_display_precision=0,
+            option=OptionalSensor.LATEST_QUARTER_HOUR,
+            value_fn=_power,
+            attributes_fn=_interval_attributes,
+        ),
+        FlowSensorDescription(
+            **_energy(f"{prefix}_last_24_hours"),
+            suggested_display_precision=2,
+            option=OptionalSensor.LAST_24_HOURS,
+            value_fn=lambda flow: flow.last_24_hours,
+            attributes_fn=_last_24_hours_attributes,
+        ),
+    )
+
+
+FLOW_SENSORS: dict[Direction, tuple[FlowSensorDescription, ...]] = {
+    Direction.CONSUMPTION: _flow_descriptions("consumption"),
+    Direction.FEED_IN: _flow_descriptions("feed_in"),
+}
+
+METER_SENSORS: tuple[MeterSensorDescription, ...] = (
+    MeterSensorDescription(
+        key="published_until",
+        translation_key="published_until",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda meter: meter.published_until,
+    ),
+    MeterSensorDescription(
+        key="estimated_share",
+        translation_key="estimated_share",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda meter: meter.estimated_share,
+        attributes_fn=lambda meter: {
+            "date": meter.estimated_share_day.isoformat() if meter.estimated_share_day else None
+        },
+    ),
+)
+
+
+class FlowSensor(WienerNetzeEntity, SensorEntity):
+    """A value of one flow of one meter."""
+
+    entity_description: FlowSensorDescription
+
+    def __init__(
+        self,
+        coordinator: WienerNetzeCoordinator,
+        number: str,
+        flow: Direction,
+        description: FlowSensorDescription,
+    ) -> None:
+        super().__init__(coordinator, number, description.key)
+        self.flow = flow
+        self.entity_description = description
+
+    @property
+    def _flow(self) -> FlowSummary | None:
+        return self.summary.flows.get(self.flow)
+
+    @property
+    def native_value(self) -> Value:
+        """The value, or None (unknown) while no data exists."""
+        flow = self._flow
+        return self.entity_description.value_fn(flow) if flow else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When the value applies."""
+        flow = self._flow
+        return self.entity_description.attributes_fn(flow) if flow else {}
+
+
+class MeterSensor(WienerNetzeEntity, SensorEntity):
+    """A diagnostic value of one meter."""
+
+    entity_description: MeterSensorDescription
+
+    def __init__(
+        self,
+        coordinator: WienerNetzeCoordinator,
+        number: str,
+        description: MeterSensorDescription,
+    ) -> None:
+        super().__init__(coordinator, number, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> Value:
+        """The value, or None (unknown) while no data exists."""
+        return self.entity_description.value_fn(self.summary)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Which day the value describes."""
+        return self.entity_description.attributes_fn(self.summary)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: WienerNetzeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add each meter's sensors, and feed-in sensors once a meter turns out to feed in."""
+    coordinator = entry.runtime_data
+    enabled = set(entry.options.get(CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS))
+    added: set[tuple[str, Direction | None]] = set()
+
+    @callback
+    def add_new() -> None:
+        entities: list[SensorEntity] = []
+        for number, summary in coordinator.data.meters.items():
+            if (number, None) not in added:
+                added.add((number, None))
+                entities.extend(MeterSensor(coordinator, number, d) for d in METER_SENSORS)
+            for flow in summary.flows:
+                if (number, flow) in added:
+                    continue
+                added.add((number, flow))
+                entities.extend(
+                    FlowSensor(coordinator, number, flow, description)
+                    for description in FLOW_SENSORS[flow]
+                    if description.option is None or description.option in enabled
+                )
+        if entities:
+            async_add_entities(entities)
+
+    add_new()
+    entry.async_on_unload(coordinator.async_add_listener(add_new))

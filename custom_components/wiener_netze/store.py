@@ -1,0 +1,160 @@
+"""What the coordinator knows of one meter's recent readings, and which days are complete.
+
+Readings are kept by interval start (quarter hours), by local day (day values) and as the newest
+register reading. Later answers replace earlier ones, except that an estimate never replaces a
+validated value and a value missing from a later answer is kept: nothing already known is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from .api import VIENNA, Direction, MeterReadings, Reading, ValueType, local_midnight
+
+QUARTER_HOUR = timedelta(minutes=15)
+FLOWS = (Direction.CONSUMPTION, Direction.FEED_IN)
+
+
+class DayStatus(StrEnum):
+    """How much of a local day the store holds."""
+
+    MISSING = "missing"
+    PARTIAL = "partial"
+    ESTIMATED = "estimated"
+    FINAL = "final"
+
+    @property
+    def complete(self) -> bool:
+        """Every interval is there (validated or not)."""
+        return self in (DayStatus.ESTIMATED, DayStatus.FINAL)
+
+
+def local_day(moment: datetime) -> date:
+    """The Vienna day a moment falls on."""
+    return moment.astimezone(VIENNA).date()
+
+
+def day_starts(day: date) -> list[datetime]:
+    """The quarter-hour starts of a local day: 92, 96 or 100 of them."""
+    start = local_midnight(day)
+    end = local_midnight(day + timedelta(days=1))
+    count = int((end - start) / QUARTER_HOUR)
+    return [start + index * QUARTER_HOUR for index in range(count)]
+
+
+def _plausible(reading: Reading, max_power_w: float) -> bool:
+    """Not negative, and no more energy than the connection can carry in the interval."""
+    hours = (reading.end - reading.start) / timedelta(hours=1)
+    return 0 <= reading.value * 1000 <= max_power_w * hours
+
+
+def _put[K](store: dict[K, Reading], key: K, reading: Reading) -> int:
+    """Store ``reading`` unless it is an estimate for a validated value; 1 if stored."""
+    old = store.get(key)
+    if old is not None and old.is_validated and not reading.is_validated:
+        return 0
+    store[key] = reading
+    return 1
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What one answer changed: values stored, and implausible ones rejected."""
+
+    stored: int = 0
+    rejected: list[Reading] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MeterStore:
+    """Recent readings of one meter, per flow (consumption, feed-in)."""
+
+    number: str
+    intervals: dict[Direction, dict[datetime, Reading]] = field(
+        default_factory=lambda: {flow: {} for flow in FLOWS}
+    )
+    days: dict[Direction, dict[date, Reading]] = field(
+        default_factory=lambda: {flow: {} for flow in FLOWS}
+    )
+    registers: dict[Direction, Reading] = field(default_factory=dict)
+    flows: set[Direction] = field(default_factory=lambda: {Direction.CONSUMPTION})
+
+    @property
+    def has_quarter_hours(self) -> bool:
+        """Whether any quarter-hour value has arrived."""
+        return any(self.intervals[flow] for flow in FLOWS)
+
+    @property
+    def feeds_in(self) -> bool:
+        """Whether the meter has an export register (seen in any answer)."""
+        return Direction.FEED_IN in self.flows
+
+    def ingest(
+        self, value_type: ValueType, readings: MeterReadings, max_power_w: float
+    ) -> IngestResult:
+        """Store one meter's part of an answer; values above ``max_power_w`` are rejected."""
+        result = IngestResult()
+        for series in readings.series:
+            flow = series.obis.direction
+            if flow not in FLOWS or series.obis.e != 0:
+                continue
+            self.flows.add(flow)
+            if value_type is ValueType.METER_READ:
+                if series.obis.is_register and series.readings:
+                    self._store_register(flow, series.readings)
+                    result.stored += 1
+                continue
+            if series.obis.is_register:
+                continue
+            for reading in series.readings:
+                if not _plausible(reading, max_power_w):
+                    result.rejected.append(reading)
+                elif value_type is ValueType.QUARTER_HOUR:
+                    result.stored += _put(self.intervals[flow], reading.start, reading)
+                else:
+                    result.stored += _put(self.days[flow], local_day(reading.start), reading)
+        return result
+
+    def _store_register(self, flow: Direction, readings: tuple[Reading, ...]) -> None:
+        newest = max(readings, key=lambda reading: reading.end)
+        current = self.registers.get(flow)
+        if current is None or newest.end >= current.end:
+            self.registers[flow] = newest
+
+    def day_status(self, day: date, quarter_hours: bool) -> DayStatus:
+        """The worst status of the meter's flows on ``day``."""
+        statuses = [
+            self._interval_status(flow, day) if quarter_hours else self._day_value_status(flow, day)
+            for flow in FLOWS
+            if flow in self.flows
+        ]
+        order = list(DayStatus)
+        return min(statuses, key=order.index)
+
+    def _interval_status(self, flow: Direction, day: date) -> DayStatus:
+        intervals = self.intervals[flow]
+        found = [reading for start in day_starts(day) if (reading := intervals.get(start))]
+        if not found:
+            return DayStatus.MISSING
+        if len(found) < len(day_starts(day)):
+            return DayStatus.PARTIAL
+        if all(reading.is_validated for reading in found):
+            return DayStatus.FINAL
+        return DayStatus.ESTIMATED
+
+    def _day_value_status(self, flow: Direction, day: date) -> DayStatus:
+        reading = self.days[flow].get(day)
+        if reading is None:
+            return DayStatus.MISSING
+        return DayStatus.FINAL if reading.is_validated else DayStatus.ESTIMATED
+
+    def prune(self, first: date) -> None:
+        """Forget values of days before ``first`` (registers are kept)."""
+        cutoff = local_midnight(first)
+        for flow in FLOWS:
+            self.intervals[flow] = {
+                start: reading for start, reading in self.intervals[flow].items() if start >= cutoff
+            }
+            self.days[flow] = {day: value for day, value in self.days[flow].items() if day >= first}

@@ -1,0 +1,146 @@
+"""The values the sensors show, derived from a meter's store.
+
+Everything here describes published data: the newest quarter hour is the most recent interval the
+grid operator has published (usually yesterday evening), not the present moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .api import Direction, Reading, local_midnight
+from .schedule import ONE_DAY, days_between, newest_complete_day, newest_day
+from .store import MeterStore, day_starts
+
+DAY_LENGTH = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSummary:
+    """Derived values of one flow (consumption or feed-in) of one meter, energies in kWh."""
+
+    meter_reading: float | None
+    meter_reading_at: datetime | None
+    latest_day: date | None
+    latest_day_energy: float | None
+    month_to_date: float | None
+    latest_interval: Reading | None
+    last_24_hours: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeterSummary:
+    """Everything the entities of one meter show."""
+
+    number: str
+    quarter_hours: bool
+    flows: dict[Direction, FlowSummary]
+    published_until: datetime | None
+    estimated_share: float | None
+    estimated_share_day: date | None
+
+
+def _interval_sum(store: MeterStore, flow: Direction, start: datetime, end: datetime) -> float:
+    return sum(
+        reading.value for key, reading in store.intervals[flow].items() if start <= key < end
+    )
+
+
+def _day_energy(store: MeterStore, flow: Direction, day: date, quarter_hours: bool) -> float:
+    if quarter_hours:
+        return _interval_sum(store, flow, local_midnight(day), local_midnight(day + ONE_DAY))
+    reading = store.days[flow].get(day)
+    return reading.value if reading else 0.0
+
+
+def _meter_reading(
+    store: MeterStore, flow: Direction, quarter_hours: bool
+) -> tuple[float | None, datetime | None]:
+    """The register, carried forward by the energy published after it was read."""
+    register = store.registers.get(flow)
+    if register is None:
+        return None, None
+    value, at = register.value, register.end
+    if quarter_hours:
+        later = sorted(
+            (reading for start, reading in store.intervals[flow].items() if start >= at),
+            key=lambda reading: reading.start,
+        )
+    else:
+        later = sorted(
+            (reading for reading in store.days[flow].values() if reading.start >= at),
+            key=lambda reading: reading.start,
+        )
+    for reading in later:
+        if reading.start != at:
+            break  # a gap: carrying further would undercount
+        value += reading.value
+        at = reading.end
+    return value, at
+
+
+def _flow_summary(
+    store: MeterStore, flow: Direction, days: list[date], quarter_hours: bool
+) -> FlowSummary:
+    reading, reading_at = _meter_reading(store, flow, quarter_hours)
+    complete = newest_complete_day(store, days, quarter_hours)
+    latest = max(store.intervals[flow].values(), key=lambda r: r.start, default=None)
+    month_to_date = None
+    if complete is not None:
+        month = [day for day in days if complete.replace(day=1) <= day <= complete]
+        month_to_date = sum(_day_energy(store, flow, day, quarter_hours) for day in month)
+    last_24_hours = None
+    if latest is not None:
+        last_24_hours = _interval_sum(store, flow, latest.end - DAY_LENGTH, latest.end)
+    return FlowSummary(
+        meter_reading=reading,
+        meter_reading_at=reading_at,
+        latest_day=complete,
+        latest_day_energy=(
+            _day_energy(store, flow, complete, quarter_hours) if complete is not None else None
+        ),
+        month_to_date=month_to_date,
+        latest_interval=latest,
+        last_24_hours=last_24_hours,
+    )
+
+
+def _estimated_share(store: MeterStore, day: date | None, quarter_hours: bool) -> float | None:
+    if day is None:
+        return None
+    if quarter_hours:
+        values = [
+            reading
+            for flow in store.flows
+            for start in day_starts(day)
+            if (reading := store.intervals[flow].get(start))
+        ]
+    else:
+        values = [reading for flow in store.flows if (reading := store.days[flow].get(day))]
+    if not values:
+        return None
+    return 100 * sum(1 for reading in values if reading.is_estimated) / len(values)
+
+
+def summarize(store: MeterStore, first: date, last: date, quarter_hours: bool) -> MeterSummary:
+    """The sensor values of one meter from the days ``first``..``last`` of its store."""
+    days = days_between(first, last)
+    flows: dict[Direction, FlowSummary] = {
+        flow: _flow_summary(store, flow, days, quarter_hours)
+        for flow in (Direction.CONSUMPTION, Direction.FEED_IN)
+        if flow in store.flows
+    }
+    newest = newest_day(store, days, quarter_hours)
+    if quarter_hours:
+        ends = [r.end for flow in store.flows for r in store.intervals[flow].values()]
+    else:
+        ends = [r.end for flow in store.flows for r in store.days[flow].values()]
+    return MeterSummary(
+        number=store.number,
+        quarter_hours=quarter_hours,
+        flows=flows,
+        published_until=max(ends, default=None),
+        estimated_share=_estimated_share(store, newest, quarter_hours),
+        estimated_share_day=newest,
+    )

@@ -1,0 +1,63 @@
+"""Fixtures for the integration: Home Assistant, the simulator on loopback, a config entry."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.wiener_netze import connection
+from custom_components.wiener_netze.const import (
+    CONF_API_KEY,
+    CONF_API_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_METERS,
+    CONF_TOKEN_URL,
+    DOMAIN,
+)
+from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
+from simulator.server import RunningSimulator
+from tests.support import API_KEY, CLIENT_ID, FAST_RETRY, NOW, SECRET
+
+
+@pytest.fixture(autouse=True)
+def _integration(
+    enable_custom_integrations: None, monkeypatch: pytest.MonkeyPatch, freezer: FrozenDateTimeFactory
+) -> None:
+    """Load the custom integration, retry quickly, and start at the simulator's ``NOW``."""
+    monkeypatch.setattr(connection, "RETRY_POLICY", FAST_RETRY)
+    freezer.move_to(NOW)
+
+
+def entry_data(running: RunningSimulator, meters: list[str] | None = None) -> dict[str, Any]:
+    """Config entry data pointing at the simulator."""
+    return {
+        CONF_CLIENT_ID: CLIENT_ID,
+        CONF_CLIENT_SECRET: SECRET,
+        CONF_API_KEY: API_KEY,
+        CONF_API_URL: running.api_url,
+        CONF_TOKEN_URL: running.token_url,
+        CONF_METERS: meters if meters is not None else [HOUSEHOLD, PHOTOVOLTAIC],
+    }
+
+
+@pytest.fixture
+def entry(simulator: RunningSimulator) -> MockConfigEntry:
+    """An entry for the household and the PV meter (not yet added)."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="Wiener Netze", unique_id=CLIENT_ID, data=entry_data(simulator)
+    )
+
+
+@pytest.fixture
+async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[MockConfigEntry]:
+    """The entry, set up."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
