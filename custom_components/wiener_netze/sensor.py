@@ -19,6 +19,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -251,5 +252,22 @@ async def async_setup_entry(
         if entities:
             async_add_entities(entities)
 
+    remove_disabled_sensors(hass, entry, enabled)
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+def remove_disabled_sensors(
+    hass: HomeAssistant, entry: WienerNetzeConfigEntry, enabled: set[str]
+) -> None:
+    """Optional sensors switched off in the options leave the entity registry."""
+    disabled = {
+        description.key
+        for descriptions in FLOW_SENSORS.values()
+        for description in descriptions
+        if description.option is not None and description.option not in enabled
+    }
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.domain == "sensor" and entity.unique_id.split("_", 1)[-1] in disabled:
+            registry.async_remove(entity.entity_id)

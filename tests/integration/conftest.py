@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze import connection
+from custom_components.wiener_netze.api import RetryPolicy
 from custom_components.wiener_netze.const import (
     CONF_API_KEY,
     CONF_API_URL,
@@ -22,15 +22,23 @@ from custom_components.wiener_netze.const import (
 )
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.server import RunningSimulator
-from tests.support import API_KEY, CLIENT_ID, FAST_RETRY, NOW, SECRET
+from tests.support import API_KEY, CLIENT_ID, NOW, SECRET
+
+NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 @pytest.fixture(autouse=True)
 def _integration(
-    enable_custom_integrations: None, monkeypatch: pytest.MonkeyPatch, freezer: FrozenDateTimeFactory
+    enable_custom_integrations: None,
+    monkeypatch: pytest.MonkeyPatch,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Load the custom integration, retry quickly, and start at the simulator's ``NOW``."""
-    monkeypatch.setattr(connection, "RETRY_POLICY", FAST_RETRY)
+    """Load the custom integration, start at the simulator's ``NOW``, and never retry.
+
+    Home Assistant's time is frozen here, so a retry's sleep would never end; the client's
+    retries are tested on their own in ``tests/api``.
+    """
+    monkeypatch.setattr(connection, "RETRY_POLICY", NO_RETRY)
     freezer.move_to(NOW)
 
 
@@ -55,9 +63,9 @@ def entry(simulator: RunningSimulator) -> MockConfigEntry:
 
 
 @pytest.fixture
-async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> AsyncIterator[MockConfigEntry]:
+async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
     """The entry, set up."""
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    yield entry
+    return entry

@@ -1,0 +1,308 @@
+"""Every path of set-up, re-authentication, reconfiguration and options, against the simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.wiener_netze.api import WienerNetzeClient
+from custom_components.wiener_netze.const import (
+    CONF_API_KEY,
+    CONF_API_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_HISTORY_YEARS,
+    CONF_METERS,
+    CONF_OPTIONAL_SENSORS,
+    CONF_PLAUSIBILITY_LIMIT,
+    CONF_TOKEN_URL,
+    CONF_UPDATE_INTERVAL,
+    DOMAIN,
+)
+from simulator.account import DAILY, FERRARIS, HOUSEHOLD, PHOTOVOLTAIC, default_account
+from simulator.app import Simulator
+from simulator.server import RunningSimulator
+
+from .conftest import entry_data
+from .helpers import entity_id
+
+
+def credentials(running: RunningSimulator, **changes: str) -> dict[str, Any]:
+    """User-step input pointing at the simulator (advanced mode)."""
+    data = entry_data(running)
+    del data[CONF_METERS]
+    data.update(changes)
+    return data
+
+
+async def start(hass: HomeAssistant, advanced: bool = True) -> dict[str, Any]:
+    """A new user flow."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
+    )
+
+
+async def reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, *, advanced: bool
+) -> dict[str, Any]:
+    """A reconfiguration flow for ``entry``."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={
+            "source": SOURCE_RECONFIGURE,
+            "entry_id": entry.entry_id,
+            "show_advanced_options": advanced,
+        },
+    )
+
+
+def fields(result: dict[str, Any]) -> set[str]:
+    """The field names of a form."""
+    return {str(key) for key in result["data_schema"].schema}
+
+
+async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: RunningSimulator) -> None:
+    """Credentials, then meters with the smart meters preselected, then one entry."""
+    result = await start(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert fields(result) == {
+        CONF_CLIENT_ID,
+        CONF_CLIENT_SECRET,
+        CONF_API_KEY,
+        CONF_API_URL,
+        CONF_TOKEN_URL,
+    }
+    assert "guide_url" in result["description_placeholders"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    assert result["step_id"] == "meters"
+    selector = result["data_schema"].schema[CONF_METERS]
+    labels = {option["value"]: option["label"] for option in selector.config["options"]}
+    assert set(labels) == {HOUSEHOLD, PHOTOVOLTAIC, DAILY, FERRARIS}
+    assert labels[HOUSEHOLD] == (f"Wohnung · {HOUSEHOLD} · Favoritenstraße 112/2/3/14, 1100 Wien")
+    assert labels[FERRARIS].endswith("· Ferraris")
+    suggested = next(iter(result["data_schema"].schema)).description["suggested_value"]
+    assert suggested == [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_METERS: [HOUSEHOLD, PHOTOVOLTAIC]}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.unique_id == "sim-client-id"
+    assert entry.data[CONF_METERS] == [HOUSEHOLD, PHOTOVOLTAIC]
+    assert entry.data[CONF_API_URL] == simulator.api_url
+    assert entity_id(hass, PHOTOVOLTAIC, "feed_in_meter_reading") is not None
+
+
+async def test_urls_only_in_advanced_mode(hass: HomeAssistant) -> None:
+    """Without advanced mode the user never sees the API and token URLs."""
+    result = await start(hass, advanced=False)
+    assert fields(result) == {CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_API_KEY}
+
+
+@pytest.mark.parametrize(
+    ("changes", "settings", "error"),
+    [
+        ({CONF_CLIENT_SECRET: "wrong"}, {}, "invalid_auth"),
+        ({CONF_API_KEY: "wrong"}, {}, "invalid_api_key"),
+        ({}, {"unlinked": True}, "invalid_api_key"),
+        ({}, {"offline": True}, "cannot_connect"),
+        ({}, {"server_errors_next": 5}, "cannot_connect"),
+        ({}, {"malformed_next": 1}, "cannot_connect"),
+    ],
+)
+async def test_user_errors_then_recovery(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    changes: dict[str, str],
+    settings: dict[str, Any],
+    error: str,
+) -> None:
+    """Each failure shows its error in the form; correct input then goes on."""
+    sim_state.settings.update(settings)
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator, **changes)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    sim_state.reset()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    assert result["step_id"] == "meters"
+
+
+@pytest.mark.parametrize(("kept", "error"), [([], "no_meters"), ([FERRARIS], "no_smart_meters")])
+async def test_accounts_without_smart_meters(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    kept: list[str],
+    error: str,
+) -> None:
+    """An empty account, or one with only Ferraris meters, cannot be set up."""
+    for number in set(sim_state.meters) - set(kept):
+        del sim_state.meters[number]
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    assert result["errors"] == {"base": error}
+
+
+async def test_unexpected_error(hass: HomeAssistant, simulator: RunningSimulator) -> None:
+    """A bug shows as unknown and is logged, it does not break the flow."""
+    result = await start(hass)
+    with patch.object(WienerNetzeClient, "async_get_meters", side_effect=RuntimeError("bug")):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], credentials(simulator)
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+@pytest.mark.parametrize(
+    ("chosen", "error"), [([], "no_meters_selected"), ([HOUSEHOLD, FERRARIS], "ferraris_selected")]
+)
+async def test_meter_step_errors(
+    hass: HomeAssistant, simulator: RunningSimulator, chosen: list[str], error: str
+) -> None:
+    """Nothing chosen, or a Ferraris meter chosen, is refused."""
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_METERS: chosen}
+    )
+    assert result["errors"] == {"base": error}
+
+
+async def test_same_application_twice_aborts(
+    hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
+) -> None:
+    """One entry per client id."""
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth(hass: HomeAssistant, loaded: MockConfigEntry, sim_state: Simulator) -> None:
+    """A new secret and API key for the same application, checked before they are saved."""
+    sim_state.settings.client_secret = "new-secret"
+    sim_state.settings.api_key = "new-key"
+    result = await loaded.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert fields(result) == {CONF_CLIENT_SECRET, CONF_API_KEY}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: "old", CONF_API_KEY: "new-key"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: "new-secret", CONF_API_KEY: "new-key"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert loaded.data[CONF_CLIENT_SECRET] == "new-secret"
+    assert loaded.data[CONF_API_KEY] == "new-key"
+    assert loaded.runtime_data.last_update_success
+
+
+async def test_reconfigure_meters(
+    hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
+) -> None:
+    """Dropping a meter removes its device and entities; the entry stays."""
+    assert entity_id(hass, PHOTOVOLTAIC, "consumption_meter_reading") is not None
+    result = await reconfigure(hass, loaded, advanced=True)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    assert result["step_id"] == "meters"
+    suggested = next(iter(result["data_schema"].schema)).description["suggested_value"]
+    assert suggested == [HOUSEHOLD, PHOTOVOLTAIC]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_METERS: [HOUSEHOLD]}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert loaded.data[CONF_METERS] == [HOUSEHOLD]
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), loaded.entry_id)
+    assert [device.name for device in devices] == ["Wohnung"]
+    assert entity_id(hass, PHOTOVOLTAIC, "consumption_meter_reading") is None
+    assert entity_id(hass, HOUSEHOLD, "consumption_meter_reading") is not None
+
+
+async def test_reconfigure_other_application_aborts(
+    hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
+) -> None:
+    """Reconfiguration keeps the application; another client id is a new entry."""
+    result = await reconfigure(hass, loaded, advanced=True)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator, **{CONF_CLIENT_ID: "another"})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_application"
+
+
+async def test_reconfigure_error(
+    hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
+) -> None:
+    """A wrong secret in reconfiguration is shown in the form."""
+    result = await reconfigure(hass, loaded, advanced=False)
+    assert CONF_API_URL not in fields(result)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_CLIENT_ID: "sim-client-id", CONF_CLIENT_SECRET: "x", CONF_API_KEY: "y"},
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> None:
+    """Changing options reloads the entry with them."""
+    result = await hass.config_entries.options.async_init(loaded.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_UPDATE_INTERVAL: 30,
+            CONF_HISTORY_YEARS: 2,
+            CONF_PLAUSIBILITY_LIMIT: 20000,
+            CONF_OPTIONAL_SENSORS: ["month_to_date"],
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded.options == {
+        CONF_UPDATE_INTERVAL: 30,
+        CONF_HISTORY_YEARS: 2,
+        CONF_PLAUSIBILITY_LIMIT: 20000,
+        CONF_OPTIONAL_SENSORS: ["month_to_date"],
+    }
+    coordinator = loaded.runtime_data
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 1800
+    assert coordinator.max_power_w == 20000
+    assert entity_id(hass, HOUSEHOLD, "consumption_month_to_date") is not None
+    assert entity_id(hass, HOUSEHOLD, "consumption_latest_quarter_hour") is None
+    assert entity_id(hass, HOUSEHOLD, "consumption_last_24_hours") is None
+
+
+def test_default_account_has_every_kind() -> None:
+    """The flow tests rely on the simulator's default account having all four kinds."""
+    assert {spec.granularity for spec in default_account()} == {"QUARTER_HOUR", "DAY", None}
