@@ -7,6 +7,7 @@ meters are listed in order instead of by number.
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -18,7 +19,6 @@ from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
 from .coordinator import WienerNetzeConfigEntry
 from .schedule import ONE_DAY, days_between, window_start
 from .store import local_day
-from .summary import MeterSummary
 
 TO_REDACT = {
     CONF_CLIENT_ID,
@@ -44,10 +44,17 @@ def _meter(meter: Meter | None) -> dict[str, Any]:
     return data
 
 
-def _summary(summary: MeterSummary) -> dict[str, Any]:
-    data = asdict(summary)
-    data["flows"] = {str(flow): values for flow, values in data["flows"].items()}
-    return data
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, floats rounded to the Wh, mappings with text keys."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
 
 
 async def async_get_config_entry_diagnostics(
@@ -64,20 +71,20 @@ async def async_get_config_entry_diagnostics(
         store = coordinator.stores[number]
         meters.append(
             {
-                "master_data": _meter(coordinator.meters.get(number)),
+                "master_data": _plain(_meter(coordinator.meters.get(number))),
                 "read_by": "quarter_hour" if number in quarter_hours else "day",
                 "flows": sorted(str(flow) for flow in store.flows),
                 "day_status": {
                     day.isoformat(): store.day_status(day, number in quarter_hours) for day in days
                 },
-                "summary": _summary(data.meters[number]) if data else None,
+                "summary": _plain(asdict(data.meters[number])) if data else None,
             }
         )
     log = coordinator.fetch_log
     return async_redact_data(
         {
             "entry": entry.as_dict(),
-            "meters": meters,
+            "meter_details": meters,
             "coordinator": {
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),
