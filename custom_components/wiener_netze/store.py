@@ -8,7 +8,7 @@ validated value and a value missing from a later answer is kept: nothing already
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from .api import VIENNA, Direction, MeterReadings, Reading, ValueType, local_midnight
@@ -37,9 +37,10 @@ def local_day(moment: datetime) -> date:
 
 
 def day_starts(day: date) -> list[datetime]:
-    """The quarter-hour starts of a local day: 92, 96 or 100 of them."""
-    start = local_midnight(day)
-    end = local_midnight(day + timedelta(days=1))
+    """The quarter-hour starts of a local day (in UTC): 92, 96 or 100 of them."""
+    # In UTC: arithmetic on Vienna times is wall-clock arithmetic and would ignore the change.
+    start = local_midnight(day).astimezone(UTC)
+    end = local_midnight(day + timedelta(days=1)).astimezone(UTC)
     count = int((end - start) / QUARTER_HOUR)
     return [start + index * QUARTER_HOUR for index in range(count)]
 

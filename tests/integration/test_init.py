@@ -44,9 +44,7 @@ async def test_deselected_meter_loses_device_on_reload(
     hass: HomeAssistant, loaded: MockConfigEntry
 ) -> None:
     """A meter taken out of the selection loses its device and entities."""
-    hass.config_entries.async_update_entry(
-        loaded, data={**loaded.data, CONF_METERS: [HOUSEHOLD]}
-    )
+    hass.config_entries.async_update_entry(loaded, data={**loaded.data, CONF_METERS: [HOUSEHOLD]})
     assert await hass.config_entries.async_reload(loaded.entry_id)
     await hass.async_block_till_done()
     registry = dr.async_get(hass)

@@ -53,9 +53,7 @@ async def test_issue_raised_and_cleared(
     assert registry.async_get_issue(DOMAIN, ISSUE) is None
 
 
-async def test_issue_removed_with_entry(
-    hass: HomeAssistant, simulator: RunningSimulator
-) -> None:
+async def test_issue_removed_with_entry(hass: HomeAssistant, simulator: RunningSimulator) -> None:
     """Removing the entry removes its issues."""
     entry = MockConfigEntry(domain=DOMAIN, unique_id="r", data=entry_data(simulator, [DAILY]))
     entry.add_to_hass(hass)

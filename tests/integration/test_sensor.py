@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -12,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.wiener_netze.const import CONF_OPTIONAL_SENSORS, DOMAIN
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
-from simulator.profiles import day_bounds
+from simulator.profiles import VIENNA, day_bounds
 from simulator.server import RunningSimulator
 
 from .conftest import entry_data
@@ -183,3 +184,30 @@ async def test_implausible_value_is_ignored(
         truth_kwh(sim_state, HOUSEHOLD, LATEST - timedelta(days=1))
     )
     assert caplog.text.count("implausible value of 23944.000 kWh") == 2  # one per meter
+
+
+@pytest.mark.parametrize("day", [date(2026, 10, 25), date(2026, 3, 29)])
+async def test_clock_change_day(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+    day: date,
+) -> None:
+    """The 25- and 23-hour days are complete with 100 and 92 quarter hours."""
+    moment = datetime.combine(day + timedelta(days=1), time(12), tzinfo=VIENNA)
+    freezer.move_to(moment)
+    sim_state.clock.set(moment)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    truth = sim_state.views[HOUSEHOLD].truth
+    latest = state(hass, HOUSEHOLD, "consumption_latest_day")
+    assert latest.attributes["date"] == day.isoformat()
+    assert float(latest.state) == pytest.approx(truth_kwh(sim_state, HOUSEHOLD, day))
+    assert float(state(hass, HOUSEHOLD, "consumption_last_24_hours").state) == pytest.approx(
+        sum(
+            [*truth.day(day - timedelta(days=1)).values(False), *truth.day(day).values(False)][-96:]
+        )
+        / 1000
+    )

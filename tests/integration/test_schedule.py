@@ -1,0 +1,163 @@
+"""The store, the scheduling rule and the derived values, on hand-made readings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from custom_components.wiener_netze.api import (
+    VIENNA,
+    MeterReadings,
+    ObisCode,
+    Reading,
+    ReadingSeries,
+    ValueType,
+)
+from custom_components.wiener_netze.const import RECHECK_INTERVAL, REVISION_DAYS
+from custom_components.wiener_netze.schedule import Fetch, FetchLog, pick, plan, window_start
+from custom_components.wiener_netze.store import DayStatus, MeterStore, day_starts
+from custom_components.wiener_netze.summary import summarize
+
+METER = "AT0010000000000000001000004392417"
+IMPORT_INTERVALS = ObisCode("1-1:1.9.0", 1, 9, 0)
+IMPORT_REGISTER = ObisCode("1-1:1.8.0", 1, 8, 0)
+LIMIT_W = 43_470
+QUARTER = timedelta(minutes=15)
+
+
+def quarter_hours(day: date, kwh: float = 0.1, quality: str = "VAL") -> list[Reading]:
+    """Every quarter hour of a local day with the same value."""
+    return [Reading(start, start + QUARTER, kwh, quality) for start in day_starts(day)]
+
+
+def answer(readings: list[Reading], obis: ObisCode = IMPORT_INTERVALS) -> MeterReadings:
+    """One meter's part of an answer."""
+    return MeterReadings(METER, (ReadingSeries(METER, obis, "WH", tuple(readings)),))
+
+
+def store_with(*days: date, quality: str = "VAL") -> MeterStore:
+    """A store holding complete days."""
+    store = MeterStore(METER)
+    for day in days:
+        store.ingest(ValueType.QUARTER_HOUR, answer(quarter_hours(day, quality=quality)), LIMIT_W)
+    return store
+
+
+@pytest.mark.parametrize(
+    ("day", "count"), [(date(2026, 3, 29), 92), (date(2026, 10, 25), 100), (date(2026, 11, 1), 96)]
+)
+def test_clock_change_days(day: date, count: int) -> None:
+    """Local days have 92, 100 or 96 quarter hours; all of them make the day final."""
+    assert len(day_starts(day)) == count
+    store = store_with(day)
+    assert store.day_status(day, quarter_hours=True) is DayStatus.FINAL
+    assert summarize(store, day, day, True).flows[next(iter(store.flows))].latest_day_energy == (
+        pytest.approx(count * 0.1)
+    )
+
+
+def test_statuses_and_what_is_kept() -> None:
+    """Gaps make a day partial, estimates estimated; nothing known is lost or downgraded."""
+    day = date(2026, 11, 20)
+    full = quarter_hours(day)
+    store = MeterStore(METER)
+    store.ingest(ValueType.QUARTER_HOUR, answer(full[:40] + full[44:]), LIMIT_W)
+    assert store.day_status(day, True) is DayStatus.PARTIAL
+    store.ingest(ValueType.QUARTER_HOUR, answer(quarter_hours(day, 0.2, "EST")[40:44]), LIMIT_W)
+    assert store.day_status(day, True) is DayStatus.ESTIMATED  # the VAL ones were kept
+    store.ingest(ValueType.QUARTER_HOUR, answer(quarter_hours(day, 0.3, "EST")), LIMIT_W)
+    assert store.intervals[next(iter(store.flows))][full[0].start].value == 0.1
+    store.ingest(ValueType.QUARTER_HOUR, answer(quarter_hours(day, 0.1)), LIMIT_W)
+    assert store.day_status(day, True) is DayStatus.FINAL
+    assert store.day_status(day - timedelta(days=1), True) is DayStatus.MISSING
+
+
+def test_implausible_values_rejected() -> None:
+    """Negative values and more than the connection can carry are not stored."""
+    day = date(2026, 11, 20)
+    readings = quarter_hours(day)
+    readings[3] = Reading(readings[3].start, readings[3].end, -1.0, "VAL")
+    readings[5] = Reading(readings[5].start, readings[5].end, 23_944.0, "VAL")
+    result = MeterStore(METER).ingest(ValueType.QUARTER_HOUR, answer(readings), LIMIT_W)
+    assert [reading.value for reading in result.rejected] == [-1.0, 23_944.0]
+    assert result.stored == 94
+
+
+def test_meter_reading_carried_forward_until_a_gap() -> None:
+    """The register plus every later quarter hour, up to the first missing one."""
+    first, second = date(2026, 11, 19), date(2026, 11, 20)
+    store = store_with(first, second)
+    end_of_first = day_starts(second)[0]
+    register = Reading(end_of_first - timedelta(days=1), end_of_first, 1000.0, "VAL")
+    store.ingest(ValueType.METER_READ, answer([register], IMPORT_REGISTER), LIMIT_W)
+    flow = summarize(store, first, second, True).flows[next(iter(store.flows))]
+    assert flow.meter_reading == pytest.approx(1000 + 96 * 0.1)
+    del store.intervals[next(iter(store.flows))][day_starts(second)[10]]
+    flow = summarize(store, first, second, True).flows[next(iter(store.flows))]
+    assert flow.meter_reading == pytest.approx(1000 + 10 * 0.1)
+    assert flow.meter_reading_at == day_starts(second)[10]
+
+
+def now_at(day: date, hour: int) -> datetime:
+    """A moment on a local day."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=VIENNA)
+
+
+def test_first_plan_covers_the_window() -> None:
+    """With nothing known, quarter hours of the whole window, for every meter, in one request."""
+    now = now_at(date(2026, 11, 21), 12)
+    fetches = plan(now, {METER: MeterStore(METER)}, {METER}, FetchLog())
+    assert fetches == [
+        Fetch(ValueType.QUARTER_HOUR, (METER,), window_start(now.date()), date(2026, 11, 20))
+    ]
+
+
+def test_nothing_due_once_final() -> None:
+    """Every day complete and validated: no request until the next day is over."""
+    today = date(2026, 11, 21)
+    days = [
+        window_start(today) + timedelta(days=n) for n in range((today - window_start(today)).days)
+    ]
+    store = store_with(*days)
+    log = FetchLog()
+    for day in days:
+        log.record(Fetch(ValueType.QUARTER_HOUR, (METER,), day, day), now_at(today, 7))
+    store.registers[next(iter(store.flows))] = Reading(
+        day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
+    )
+    assert plan(now_at(today, 23), {METER: store}, {METER}, log) == []
+    assert plan(now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log) == [
+        Fetch(ValueType.QUARTER_HOUR, (METER,), today, today)
+    ]
+
+
+def test_estimates_rechecked_slowly_and_only_while_recent() -> None:
+    """A recent estimated day is asked for again after the recheck interval; old ones never."""
+    today = date(2026, 11, 21)
+    recent = today - timedelta(days=2)
+    old = today - timedelta(days=REVISION_DAYS + 1)
+    store = store_with(recent, old, today - timedelta(days=1), quality="EST")
+    log = FetchLog()
+    checked = now_at(today, 7)
+    day = window_start(today)
+    while day < today:
+        log.record(Fetch(ValueType.QUARTER_HOUR, (METER,), day, day), checked)
+        day += timedelta(days=1)
+    end = day_starts(today)[0]
+    store.registers[next(iter(store.flows))] = Reading(end - timedelta(days=1), end, 1.0, "VAL")
+    assert plan(checked + timedelta(minutes=15), {METER: store}, {METER}, log) == []
+    due = plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log)
+    assert len(due) == 1
+    assert due[0].value_type is ValueType.QUARTER_HOUR
+    assert due[0].first > old
+
+
+def test_pick_prefers_the_type_waiting_longest() -> None:
+    """No request type starves the others."""
+    log = FetchLog()
+    quarter = Fetch(ValueType.QUARTER_HOUR, (METER,), date(2026, 11, 20), date(2026, 11, 20))
+    day = Fetch(ValueType.DAY, (METER,), date(2026, 11, 20), date(2026, 11, 20))
+    assert pick([quarter, day], log) == quarter
+    log.record(quarter, now_at(date(2026, 11, 21), 1))
+    assert pick([quarter, day], log) == day

@@ -1,0 +1,106 @@
+"""Translations: both languages complete, placeholders alike, every key the code uses present."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.wiener_netze.api import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    BadRequestError,
+    MalformedResponseError,
+    RateLimitedError,
+    ServerError,
+)
+from custom_components.wiener_netze.const import OptionalSensor
+from custom_components.wiener_netze.coordinator import failure_key
+from custom_components.wiener_netze.sensor import FLOW_SENSORS, METER_SENSORS
+
+PACKAGE = Path(__file__).parents[2] / "custom_components" / "wiener_netze"
+
+
+def load(name: str) -> dict[str, Any]:
+    """One translation file."""
+    return json.loads((PACKAGE / name).read_text(encoding="utf-8"))
+
+
+def leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Every text by its dotted key."""
+    found: dict[str, str] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            found.update(leaves(value, f"{prefix}{key}."))
+        else:
+            found[f"{prefix}{key}"] = value
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders of a text."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+EN = leaves(load("translations/en.json"))
+DE = leaves(load("translations/de.json"))
+
+
+def test_strings_json_is_english() -> None:
+    """strings.json (for tooling) and the English translation are the same."""
+    assert load("strings.json") == load("translations/en.json")
+
+
+def test_same_keys_in_both_languages() -> None:
+    """No text is missing in either language."""
+    assert set(EN) ^ set(DE) == set()
+    assert all(text.strip() for text in [*EN.values(), *DE.values()])
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_same_placeholders(key: str) -> None:
+    """A placeholder in one language is in the other too."""
+    assert placeholders(EN[key]) == placeholders(DE[key])
+
+
+def test_entity_keys_exist() -> None:
+    """Every sensor's name and attribute names are translated."""
+    descriptions = [*METER_SENSORS, *(d for group in FLOW_SENSORS.values() for d in group)]
+    for description in descriptions:
+        assert f"entity.sensor.{description.translation_key}.name" in EN
+
+
+def test_exception_keys_exist() -> None:
+    """Every reason an update can fail with has a message."""
+    errors = [
+        ApiTimeoutError("x"),
+        ApiConnectionError("x"),
+        RateLimitedError("x"),
+        ServerError("x", 503),
+        MalformedResponseError("x"),
+        BadRequestError("x"),
+    ]
+    keys = {failure_key(error) for error in errors} | {"invalid_auth", "invalid_api_key"}
+    assert {f"exceptions.{key}.message" for key in keys} <= set(EN)
+    assert {key.split(".")[1] for key in EN if key.startswith("exceptions.")} == keys
+
+
+def test_flow_errors_and_aborts_exist() -> None:
+    """Every error and abort reason the flow code names is translated."""
+    source = (PACKAGE / "config_flow.py").read_text(encoding="utf-8")
+    errors = set(re.findall(r'CredentialsError\("(\w+)"\)', source))
+    errors |= set(re.findall(r'errors\["base"\] = "(\w+)"', source))
+    assert errors == {key.split(".")[2] for key in EN if key.startswith("config.error.")}
+    for reason in re.findall(r'reason="(\w+)"', source):
+        assert f"config.abort.{reason}" in EN
+
+
+def test_options_and_issues_exist() -> None:
+    """Optional sensor choices and the repair issue are translated."""
+    for sensor in OptionalSensor:
+        assert f"selector.optional_sensors.options.{sensor}" in EN
+    assert "issues.quarter_hours_disabled.description" in EN
