@@ -10,7 +10,7 @@ DOMAIN: Final = "wiener_netze"
 MANUFACTURER: Final = "Wiener Netze"
 PORTAL_URL: Final = "https://smartmeter-web.wienernetze.at/"
 CREDENTIALS_GUIDE_URL: Final = (
-    "https://github.com/wiener-netze-smart-meter/home-assistant#getting-api-credentials"
+    "https://github.com/wiener-netze-smart-meter/home-assistant#your-credentials-step-by-step"
 )
 
 CONF_CLIENT_ID: Final = "client_id"
