@@ -270,6 +270,40 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+def options_schema() -> probatio.Schema:
+    """Update interval, history depth, plausibility limit and the optional sensor groups."""
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_UPDATE_INTERVAL, default=DEFAULT_UPDATE_INTERVAL): _number(
+                MIN_UPDATE_INTERVAL, MAX_UPDATE_INTERVAL, "min"
+            ),
+            probatio.Required(CONF_HISTORY_YEARS, default=DEFAULT_HISTORY_YEARS): _number(
+                0, MAX_HISTORY_YEARS
+            ),
+            probatio.Required(CONF_PLAUSIBILITY_LIMIT, default=DEFAULT_PLAUSIBILITY_LIMIT): _number(
+                1000, 1_000_000, "W"
+            ),
+            probatio.Required(CONF_OPTIONAL_SENSORS, default=DEFAULT_OPTIONAL_SENSORS): (
+                SelectSelector(
+                    SelectSelectorConfig(
+                        options=[sensor.value for sensor in OptionalSensor],
+                        multiple=True,
+                        mode=SelectSelectorMode.LIST,
+                        translation_key=CONF_OPTIONAL_SENSORS,
+                    )
+                )
+            ),
+        }
+    )
+
+
 class WienerNetzeOptionsFlow(OptionsFlowWithReload):
     """Options; the entry reloads when they change."""
 
@@ -284,49 +318,7 @@ class WienerNetzeOptionsFlow(OptionsFlowWithReload):
                     CONF_PLAUSIBILITY_LIMIT: int(user_input[CONF_PLAUSIBILITY_LIMIT]),
                 }
             )
-        schema = probatio.Schema(
-            {
-                probatio.Required(
-                    CONF_UPDATE_INTERVAL, default=DEFAULT_UPDATE_INTERVAL
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_UPDATE_INTERVAL,
-                        max=MAX_UPDATE_INTERVAL,
-                        step=1,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                probatio.Required(
-                    CONF_HISTORY_YEARS, default=DEFAULT_HISTORY_YEARS
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0, max=MAX_HISTORY_YEARS, step=1, mode=NumberSelectorMode.SLIDER
-                    )
-                ),
-                probatio.Required(
-                    CONF_PLAUSIBILITY_LIMIT, default=DEFAULT_PLAUSIBILITY_LIMIT
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1000,
-                        max=1_000_000,
-                        step=1,
-                        unit_of_measurement="W",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                probatio.Required(
-                    CONF_OPTIONAL_SENSORS, default=DEFAULT_OPTIONAL_SENSORS
-                ): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[sensor.value for sensor in OptionalSensor],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                        translation_key=CONF_OPTIONAL_SENSORS,
-                    )
-                ),
-            }
-        )
+        schema = options_schema()
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
