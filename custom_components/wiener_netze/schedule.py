@@ -84,7 +84,7 @@ def newest_complete_day(
 
 def register_day(store: MeterStore) -> date | None:
     """The day whose end the consumption register was read at."""
-    register = store.registers.get(Direction.CONSUMPTION)
+    register = store.newest_register(Direction.CONSUMPTION)
     return local_day(register.end - timedelta(seconds=1)) if register else None
 
 

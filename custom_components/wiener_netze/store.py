@@ -45,6 +45,11 @@ def day_starts(day: date) -> list[datetime]:
     return [start + index * QUARTER_HOUR for index in range(count)]
 
 
+def register_day(reading: Reading) -> date:
+    """The local day at whose end a register was read."""
+    return local_day(reading.end - timedelta(seconds=1))
+
+
 def _plausible(reading: Reading, max_power_w: float) -> bool:
     """Not negative, and no more energy than the connection can carry in the interval."""
     hours = (reading.end - reading.start) / timedelta(hours=1)
@@ -79,7 +84,10 @@ class MeterStore:
     days: dict[Direction, dict[date, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    registers: dict[Direction, Reading] = field(default_factory=dict)
+    registers: dict[Direction, dict[date, Reading]] = field(
+        default_factory=lambda: {flow: {} for flow in FLOWS}
+    )
+    rejected: dict[datetime, Reading] = field(default_factory=dict)
     flows: set[Direction] = field(default_factory=lambda: {Direction.CONSUMPTION})
 
     @property
@@ -112,17 +120,27 @@ class MeterStore:
             for reading in series.readings:
                 if not _plausible(reading, max_power_w):
                     result.rejected.append(reading)
+                    self.rejected[reading.start] = reading
                 elif value_type is ValueType.QUARTER_HOUR:
+                    self.rejected.pop(reading.start, None)
                     result.stored += _put(self.intervals[flow], reading.start, reading)
                 else:
                     result.stored += _put(self.days[flow], local_day(reading.start), reading)
         return result
 
     def _store_register(self, flow: Direction, readings: tuple[Reading, ...]) -> None:
-        newest = max(readings, key=lambda reading: reading.end)
-        current = self.registers.get(flow)
-        if current is None or newest.end >= current.end:
-            self.registers[flow] = newest
+        for reading in readings:
+            _put(self.registers[flow], register_day(reading), reading)
+
+    def newest_register(self, flow: Direction) -> Reading | None:
+        """The most recent register reading of a flow."""
+        registers = self.registers[flow]
+        return registers[max(registers)] if registers else None
+
+    def day_has_rejected(self, day: date) -> bool:
+        """Whether an implausible quarter hour of ``day`` was rejected and not replaced since."""
+        start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
+        return any(start <= moment < end for moment in self.rejected)
 
     def day_status(self, day: date, quarter_hours: bool) -> DayStatus:
         """The worst status of the meter's flows on ``day``."""
@@ -152,10 +170,19 @@ class MeterStore:
         return DayStatus.FINAL if reading.is_validated else DayStatus.ESTIMATED
 
     def prune(self, first: date) -> None:
-        """Forget values of days before ``first`` (registers are kept)."""
+        """Forget values of days before ``first`` (the newest register is kept)."""
         cutoff = local_midnight(first)
         for flow in FLOWS:
             self.intervals[flow] = {
                 start: reading for start, reading in self.intervals[flow].items() if start >= cutoff
             }
             self.days[flow] = {day: value for day, value in self.days[flow].items() if day >= first}
+            newest = self.newest_register(flow)
+            self.registers[flow] = {
+                day: value
+                for day, value in self.registers[flow].items()
+                if day >= first - timedelta(days=1) or value is newest
+            }
+        self.rejected = {
+            start: reading for start, reading in self.rejected.items() if start >= cutoff
+        }

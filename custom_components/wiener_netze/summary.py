@@ -58,7 +58,7 @@ def _meter_reading(
     store: MeterStore, flow: Direction, quarter_hours: bool
 ) -> tuple[float | None, datetime | None]:
     """The register, carried forward by the energy published after it was read."""
-    register = store.registers.get(flow)
+    register = store.newest_register(flow)
     if register is None:
         return None, None
     value, at = register.value, register.end

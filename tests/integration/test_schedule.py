@@ -123,7 +123,7 @@ def test_nothing_due_once_final() -> None:
     log = FetchLog()
     for day in days:
         log.record(Fetch(ValueType.QUARTER_HOUR, (METER,), day, day), now_at(today, 7))
-    store.registers[next(iter(store.flows))] = Reading(
+    store.registers[next(iter(store.flows))][days[-1]] = Reading(
         day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
     )
     assert plan(now_at(today, 23), {METER: store}, {METER}, log) == []
@@ -145,7 +145,9 @@ def test_estimates_rechecked_slowly_and_only_while_recent() -> None:
         log.record(Fetch(ValueType.QUARTER_HOUR, (METER,), day, day), checked)
         day += timedelta(days=1)
     end = day_starts(today)[0]
-    store.registers[next(iter(store.flows))] = Reading(end - timedelta(days=1), end, 1.0, "VAL")
+    store.registers[next(iter(store.flows))][today - timedelta(days=1)] = Reading(
+        end - timedelta(days=1), end, 1.0, "VAL"
+    )
     assert plan(checked + timedelta(minutes=15), {METER: store}, {METER}, log) == []
     due = plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log)
     assert len(due) == 1
