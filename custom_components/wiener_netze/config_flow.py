@@ -47,6 +47,7 @@ from .const import (
     CONF_API_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_CORRECTION_DAYS,
     CONF_HISTORY_YEARS,
     CONF_METERS,
     CONF_OPTIONAL_SENSORS,
@@ -54,11 +55,13 @@ from .const import (
     CONF_TOKEN_URL,
     CONF_UPDATE_INTERVAL,
     CREDENTIALS_GUIDE_URL,
+    DEFAULT_CORRECTION_DAYS,
     DEFAULT_HISTORY_YEARS,
     DEFAULT_OPTIONAL_SENSORS,
     DEFAULT_PLAUSIBILITY_LIMIT,
     DEFAULT_UPDATE_INTERVAL,
     DOMAIN,
+    MAX_CORRECTION_DAYS,
     MAX_HISTORY_YEARS,
     MAX_UPDATE_INTERVAL,
     MIN_UPDATE_INTERVAL,
@@ -290,6 +293,9 @@ def options_schema() -> probatio.Schema:
             probatio.Required(CONF_PLAUSIBILITY_LIMIT, default=DEFAULT_PLAUSIBILITY_LIMIT): _number(
                 1000, 1_000_000, "W"
             ),
+            probatio.Required(CONF_CORRECTION_DAYS, default=DEFAULT_CORRECTION_DAYS): _number(
+                1, MAX_CORRECTION_DAYS
+            ),
             probatio.Required(CONF_OPTIONAL_SENSORS, default=DEFAULT_OPTIONAL_SENSORS): (
                 SelectSelector(
                     SelectSelectorConfig(
@@ -316,6 +322,7 @@ class WienerNetzeOptionsFlow(OptionsFlowWithReload):
                     CONF_UPDATE_INTERVAL: int(user_input[CONF_UPDATE_INTERVAL]),
                     CONF_HISTORY_YEARS: int(user_input[CONF_HISTORY_YEARS]),
                     CONF_PLAUSIBILITY_LIMIT: int(user_input[CONF_PLAUSIBILITY_LIMIT]),
+                    CONF_CORRECTION_DAYS: int(user_input[CONF_CORRECTION_DAYS]),
                 }
             )
         schema = options_schema()

@@ -8,11 +8,20 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import DEFAULT_API_URL, DEFAULT_TOKEN_URL, RetryPolicy, WienerNetzeClient
+from .api import (
+    DEFAULT_API_URL,
+    DEFAULT_TOKEN_URL,
+    RateLimiter,
+    RetryPolicy,
+    WienerNetzeClient,
+)
+from .api.const import DEFAULT_RATE_BURST, DEFAULT_RATE_PER_MINUTE
 from .const import CONF_API_KEY, CONF_API_URL, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_TOKEN_URL
 
 # How the client retries inside one update; the coordinator's interval does the rest.
 RETRY_POLICY = RetryPolicy()
+# Requests per minute and burst: no limit is published; stay far below the seed plan's 60.
+RATE_LIMITS = (DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WienerNetzeClient:
@@ -25,4 +34,5 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WienerNetzeCl
         api_url=data.get(CONF_API_URL) or DEFAULT_API_URL,
         token_url=data.get(CONF_TOKEN_URL) or DEFAULT_TOKEN_URL,
         retry=RETRY_POLICY,
+        rate_limiter=RateLimiter(*RATE_LIMITS),
     )

@@ -24,6 +24,7 @@ CONF_UPDATE_INTERVAL: Final = "update_interval"
 CONF_HISTORY_YEARS: Final = "history_years"
 CONF_PLAUSIBILITY_LIMIT: Final = "plausibility_limit"
 CONF_OPTIONAL_SENSORS: Final = "optional_sensors"
+CONF_CORRECTION_DAYS: Final = "correction_days"
 
 DEFAULT_UPDATE_INTERVAL: Final = 15  # minutes, as the seed plan says
 MIN_UPDATE_INTERVAL: Final = 5
@@ -44,7 +45,10 @@ class OptionalSensor(StrEnum):
 
 DEFAULT_OPTIONAL_SENSORS: Final = [sensor.value for sensor in OptionalSensor]
 
+# Days inside the correction window are read again once a day and corrected in the statistics.
+DEFAULT_CORRECTION_DAYS: Final = 7
+MAX_CORRECTION_DAYS: Final = 30
+
 # Polling: a complete but not yet validated day (estimates, gaps) is fetched again at most this
-# often, and only while it is this recent; the meter-reading anchor is retried at most this often.
+# often while inside the correction window; the register is retried at most this often.
 RECHECK_INTERVAL: Final = timedelta(hours=3)
-REVISION_DAYS: Final = 7

@@ -7,9 +7,11 @@ publications nothing is due, and an update costs no request at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -33,18 +35,26 @@ from .api import (
 )
 from .connection import create_client
 from .const import (
+    CONF_CORRECTION_DAYS,
+    CONF_HISTORY_YEARS,
     CONF_METERS,
     CONF_PLAUSIBILITY_LIMIT,
     CONF_UPDATE_INTERVAL,
+    DEFAULT_CORRECTION_DAYS,
+    DEFAULT_HISTORY_YEARS,
     DEFAULT_PLAUSIBILITY_LIMIT,
     DEFAULT_UPDATE_INTERVAL,
     DOMAIN,
 )
+from .import_state import ImportStateStore, parse_key
 from .issues import update_quarter_hour_issues
 from .naming import meter_title
-from .schedule import ONE_DAY, Fetch, FetchLog, pick, plan, window_start
+from .schedule import ONE_DAY, Fetch, FetchLog, days_between, pick, plan, window_start
 from .store import MeterStore, local_day
 from .summary import MeterSummary, summarize
+from .sync import StatisticsSync
+
+BACKFILL_CHUNK_DAYS = 90
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,6 +66,14 @@ class WienerNetzeData:
     """What the entities read: one summary per selected meter."""
 
     meters: dict[str, MeterSummary]
+
+
+def history_start(today: date, years: int) -> date:
+    """The first day of a history ``years`` deep."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
 
 
 def failure_key(err: WienerNetzeError) -> str:
@@ -102,6 +120,11 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         self.stores = {number: MeterStore(number) for number in self.selected}
         self.fetch_log = FetchLog()
         self.rejected: set[tuple[str, datetime]] = set()
+        self.correction_days = int(entry.options.get(CONF_CORRECTION_DAYS, DEFAULT_CORRECTION_DAYS))
+        self.history_years = int(entry.options.get(CONF_HISTORY_YEARS, DEFAULT_HISTORY_YEARS))
+        self.import_state = ImportStateStore(hass, entry.entry_id)
+        self.sync = StatisticsSync(hass, entry.entry_id, self.import_state, self.title)
+        self._backfill: asyncio.Task[None] | None = None
 
     def title(self, number: str) -> str:
         """The name people know the meter by."""
@@ -119,6 +142,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
 
     async def _async_setup(self) -> None:
         """Read the selected meters' master data once, for devices and the polling mode."""
+        await self.import_state.async_load()
         try:
             meters = await self.client.async_get_meters(ResultType.ALL, self.selected)
         except WienerNetzeError as err:
@@ -135,7 +159,13 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             for _ in ValueType:
                 due = [
                     fetch
-                    for fetch in plan(now, self.stores, self.quarter_hour_meters, self.fetch_log)
+                    for fetch in plan(
+                        now,
+                        self.stores,
+                        self.quarter_hour_meters,
+                        self.fetch_log,
+                        self.correction_days,
+                    )
                     if fetch.value_type not in ran
                 ]
                 if not due:
@@ -145,9 +175,116 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     ran.add(fetch.value_type)
                 if not first_update:
                     break
+            if ran:
+                await self._sync_window(now)
         except WienerNetzeError as err:
             raise self._translate(err) from err
+        self._start_backfill()
         return self._summarize(now)
+
+    async def _sync_window(self, now: datetime) -> None:
+        """Bring the statistics of the window's days in line with what the store holds."""
+        today = local_day(now)
+        await self.sync.async_sync(
+            self.stores,
+            days_between(window_start(today, self.correction_days), today - ONE_DAY),
+            self.quarter_hour_meters,
+            settled_before=today - self.correction_days * ONE_DAY,
+        )
+
+    def _start_backfill(self) -> None:
+        """Run the history import in the background unless it is done or running."""
+        if self.history_years <= 0 or (self._backfill and not self._backfill.done()):
+            return
+        state = self.import_state.state
+        wanted = history_start(local_day(dt_util.utcnow()), self.history_years)
+        if state.backfill_start is not None and wanted.isoformat() >= state.backfill_start:
+            if state.backfill_done:
+                return
+        else:
+            state.backfill_start = state.backfill_next = wanted.isoformat()
+            state.backfill_done = False
+        self._backfill = self.config_entry.async_create_background_task(
+            self.hass, self.async_backfill(), f"{DOMAIN} history import"
+        )
+
+    async def async_backfill(self) -> None:
+        """Import history up to the window, chunk by chunk; a restart continues after the last."""
+        state = self.import_state.state
+        if state.backfill_next is None:
+            return
+        today = local_day(dt_util.utcnow())
+        end = window_start(today, self.correction_days) - ONE_DAY
+        first = date.fromisoformat(state.backfill_next)
+        try:
+            while first <= end:
+                last = min(end, first + (BACKFILL_CHUNK_DAYS - 1) * ONE_DAY)
+                await self.async_import_range(first, last)
+                first = last + ONE_DAY
+                state.backfill_next = first.isoformat()
+                await self.import_state.async_save()
+                self.async_update_listeners()
+        except WienerNetzeError as err:
+            _LOGGER.warning("History import paused at %s, continues later: %s", first, err)
+            return
+        state.backfill_done = True
+        await self.import_state.async_save()
+        _LOGGER.info("History import complete, data from %s", state.first_data)
+        self.async_update_listeners()
+
+    async def async_import_range(
+        self, first: date, last: date, meters: Sequence[str] | None = None
+    ) -> None:
+        """Read the days ``first``..``last`` of some meters and splice them into the statistics."""
+        numbers = tuple(meters or self.selected)
+        today = local_day(dt_util.utcnow())
+        chunk = first
+        while chunk <= last:
+            end = min(last, chunk + (BACKFILL_CHUNK_DAYS - 1) * ONE_DAY)
+            stores = {number: MeterStore(number) for number in numbers}
+            for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY, ValueType.METER_READ):
+                start = chunk - ONE_DAY if value_type is ValueType.METER_READ else chunk
+                answer = await self.client.async_get_readings(start, end, value_type, numbers)
+                for number, readings in answer.items():
+                    if number in stores:
+                        stores[number].ingest(value_type, readings, self.max_power_w)
+            quarter_hours = {
+                number
+                for number, store in stores.items()
+                if store.has_quarter_hours or number in self.quarter_hour_meters
+            }
+            await self.sync.async_sync(
+                stores,
+                days_between(chunk, end),
+                quarter_hours,
+                settled_before=today - self.correction_days * ONE_DAY,
+            )
+            chunk = end + ONE_DAY
+
+    async def async_import_anyway(self, key: str) -> None:
+        """Import a held-back day as delivered (the user confirmed it in the repair flow)."""
+        number, _, day = parse_key(key)
+        state = self.import_state.state
+        if key not in state.forced:
+            state.forced.append(key)
+        today = local_day(dt_util.utcnow())
+        if day >= window_start(today, self.correction_days):
+            await self._sync_window(dt_util.utcnow())
+        else:
+            await self.async_import_range(day, day, [number])
+
+    @property
+    def history_progress(self) -> float | None:
+        """Share of the history import done, in percent (None when no history is wanted)."""
+        state = self.import_state.state
+        if self.history_years <= 0 or state.backfill_start is None:
+            return None
+        if state.backfill_done:
+            return 100.0
+        start = date.fromisoformat(state.backfill_start)
+        end = window_start(local_day(dt_util.utcnow()), self.correction_days)
+        done = date.fromisoformat(state.backfill_next or state.backfill_start)
+        return round(100 * max(0, (done - start).days) / max(1, (end - start).days), 1)
 
     async def _fetch(self, fetch: Fetch, now: datetime) -> None:
         _LOGGER.debug(
@@ -181,7 +318,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
 
     def _summarize(self, now: datetime) -> WienerNetzeData:
         today = local_day(now)
-        first = window_start(today)
+        first = window_start(today, self.correction_days)
         self.fetch_log.prune(first)
         quarter_hours = self.quarter_hour_meters
         for store in self.stores.values():

@@ -6,6 +6,7 @@ meters are listed in order instead of by number.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from homeassistant.util import dt as dt_util
 from .api import Meter
 from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
 from .coordinator import WienerNetzeConfigEntry
+from .import_state import parse_key
 from .schedule import ONE_DAY, days_between, window_start
 from .store import local_day
 
@@ -57,6 +59,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _day_entry(key: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    number, flow, day = parse_key(key)
+    return {"meter": number, "flow": flow.value, "day": day.isoformat(), **values}
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: WienerNetzeConfigEntry
 ) -> dict[str, Any]:
@@ -81,10 +88,22 @@ async def async_get_config_entry_diagnostics(
             }
         )
     log = coordinator.fetch_log
+    imported = coordinator.import_state.state
     return async_redact_data(
         {
             "entry": entry.as_dict(),
             "meter_details": meters,
+            "statistics": {
+                "backfill_start": imported.backfill_start,
+                "backfill_next": imported.backfill_next,
+                "backfill_done": imported.backfill_done,
+                "first_data": imported.first_data,
+                "history_progress": coordinator.history_progress,
+                "held": [_day_entry(key, totals) for key, totals in imported.held.items()],
+                "gaps": [_day_entry(key, {"missing": n}) for key, n in imported.gaps.items()],
+                "forced": [_day_entry(key, {}) for key in imported.forced],
+                "replacements": imported.replacements,
+            },
             "coordinator": {
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),

@@ -1,17 +1,21 @@
-"""Repair issues: a meter whose quarter-hour data is switched off in the Smart Meter portal.
+"""Repair issues the integration raises and clears by itself.
 
-Such a meter (IDEX granularity DAY) delivers day values only. The issue tells the user where to
-switch quarter hours on, and disappears by itself once the first quarter hours arrive.
+- A meter whose quarter hours are switched off in the Smart Meter portal (IDEX granularity DAY):
+  where to switch them on; cleared once the first quarter hours arrive.
+- A day held back from the statistics as implausible: the two totals, and a fix flow that
+  imports it anyway; cleared once the source is fixed and the day imports by itself.
+- Gaps: quarter hours that never arrived, imported without them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, PORTAL_URL
+from .import_state import parse_key
 
 
 def quarter_hours_issue_id(number: str) -> str:
@@ -39,7 +43,95 @@ def update_quarter_hour_issues(
         ir.async_delete_issue(hass, DOMAIN, quarter_hours_issue_id(number))
 
 
+def held_issue_id(key: str) -> str:
+    """The issue id of one held-back day (``key`` as in the import state)."""
+    return "implausible_" + key.replace("/", "_").replace("-", "")
+
+
+def gap_issue_id(number: str) -> str:
+    """The issue id of a meter's gaps."""
+    return f"gaps_{number}"
+
+
+def update_held_issues(
+    hass: HomeAssistant,
+    entry_id: str,
+    held: Mapping[str, Mapping[str, float | None]],
+    title: Callable[[str], str],
+) -> None:
+    """One fixable issue per held-back day; issues of days no longer held are removed."""
+    registry = ir.async_get(hass)
+    wanted = {held_issue_id(key): key for key in held}
+    for (domain, issue_id), issue in list(registry.issues.items()):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith("implausible_")
+            and issue_id not in wanted
+            and (issue.data or {}).get("entry_id") == entry_id
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for issue_id, key in wanted.items():
+        number, flow, day = parse_key(key)
+        totals = held[key]
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="implausible_day",
+            translation_placeholders={
+                "meter": title(number),
+                "flow": flow.value,
+                "day": day.isoformat(),
+                "quarter_hours": f"{totals['quarter_hours']:.3f}",
+                "day_total": "—" if totals["day"] is None else f"{totals['day']:.3f}",
+            },
+            data={"entry_id": entry_id, "key": key},
+        )
+
+
+def update_gap_issues(
+    hass: HomeAssistant,
+    numbers: Iterable[str],
+    gaps: Mapping[str, int],
+    title: Callable[[str], str],
+) -> None:
+    """One issue per meter with quarter hours that never arrived."""
+    by_meter: dict[str, list[tuple[str, int]]] = {}
+    for key, missing in gaps.items():
+        number, _, day = parse_key(key)
+        by_meter.setdefault(number, []).append((day.isoformat(), missing))
+    for number in numbers:
+        if number not in by_meter:
+            ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))
+    for number, days in by_meter.items():
+        days.sort()
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            gap_issue_id(number),
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="gaps",
+            translation_placeholders={
+                "meter": title(number),
+                "first": days[0][0],
+                "last": days[-1][0],
+                "days": str(len(days)),
+                "missing": str(sum(missing for _, missing in days)),
+            },
+        )
+
+
 def delete_issues(hass: HomeAssistant, numbers: Iterable[str]) -> None:
     """Remove every issue of these meters (the entry is being removed)."""
+    registry = ir.async_get(hass)
     for number in numbers:
         ir.async_delete_issue(hass, DOMAIN, quarter_hours_issue_id(number))
+        ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))
+        for (domain, issue_id), _ in list(registry.issues.items()):
+            if domain == DOMAIN and issue_id.startswith(f"implausible_{number}"):
+                ir.async_delete_issue(hass, DOMAIN, issue_id)

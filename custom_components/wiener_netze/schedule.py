@@ -1,12 +1,15 @@
 """When to call the API: which days are due, and which bulk request an update sends.
 
-Wiener Netze publishes a day once, about a day after it ended. A day the store already holds
-complete and validated is never asked for again. The days after a meter's newest published day
-are *expected*: new data can exist, so they are asked for at every update. A day that came
-incomplete or estimated is asked for again, but only every :data:`RECHECK_INTERVAL` and only
-while it is at most :data:`REVISION_DAYS` old. A meter without quarter hours is read with day
-values, and its quarter hours are probed once per recheck interval so that switching them on in
-the portal is noticed. The register (meter reading) is fetched once a newer complete day exists.
+Wiener Netze publishes a day once, about a day after it ended. The days after a meter's newest
+published day are *expected*: new data can exist, so they are asked for at every update. Days
+inside the correction window are read once more each day (in the first request after local
+midnight, together with the expected day), so later corrections reach the statistics; while
+one is incomplete or estimated it is asked for every :data:`RECHECK_INTERVAL`. Older days that
+are already held are never asked for again. Day values are read for every meter (the
+statistics check quarter hours against them); a meter without quarter hours is read by day
+values only, and its quarter hours are probed once per recheck interval, so that switching them
+on in the portal is noticed. The register (meter reading) is read once a newer complete day
+exists.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from .api import Direction, ValueType
-from .const import RECHECK_INTERVAL, REVISION_DAYS
+from .api import Direction, ValueType, local_midnight
+from .const import DEFAULT_CORRECTION_DAYS, RECHECK_INTERVAL
 from .store import DayStatus, MeterStore, local_day
 
 ONE_DAY = timedelta(days=1)
@@ -58,9 +61,12 @@ class FetchLog:
             self.checked[value_type] = {day: at for day, at in days.items() if day >= first}
 
 
-def window_start(today: date) -> date:
-    """First day the coordinator keeps: the month of three days ago, for month-to-date values."""
-    return (today - 3 * ONE_DAY).replace(day=1)
+def window_start(today: date, correction_days: int = DEFAULT_CORRECTION_DAYS) -> date:
+    """First day the coordinator keeps.
+
+    At least the correction window, and the month of three days ago (for month-to-date values).
+    """
+    return min((today - 3 * ONE_DAY).replace(day=1), today - correction_days * ONE_DAY)
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -94,16 +100,20 @@ def _is_due(
     newest: date | None,
     checked: Mapping[date, datetime],
     now: datetime,
+    *,
+    correction_days: int,
 ) -> bool:
-    if status is DayStatus.FINAL:
-        return False
     today = local_day(now)
     last = checked.get(day)
     if last is None:
         return True  # never asked for
     if (newest is None and day == today - ONE_DAY) or (newest is not None and day > newest):
         return True  # expected: it may have been published since
-    return day >= today - REVISION_DAYS * ONE_DAY and now - last >= RECHECK_INTERVAL
+    if day < today - correction_days * ONE_DAY:
+        return False
+    if last < local_midnight(today):
+        return True  # the daily re-read of the correction window
+    return status is not DayStatus.FINAL and now - last >= RECHECK_INTERVAL
 
 
 def _probe_due(day: date, checked: Mapping[date, datetime], now: datetime) -> bool:
@@ -112,36 +122,55 @@ def _probe_due(day: date, checked: Mapping[date, datetime], now: datetime) -> bo
     return last is None or (day == yesterday and now - last >= RECHECK_INTERVAL)
 
 
+def _due_days(
+    store: MeterStore,
+    days: list[date],
+    quarter_hours: bool,
+    checked: Mapping[date, datetime],
+    *,
+    now: datetime,
+    correction_days: int,
+) -> set[date]:
+    newest = newest_day(store, days, quarter_hours)
+    return {
+        day
+        for day in days
+        if _is_due(
+            day,
+            store.day_status(day, quarter_hours),
+            newest,
+            checked,
+            now,
+            correction_days=correction_days,
+        )
+    }
+
+
 def plan(
     now: datetime,
     stores: Mapping[str, MeterStore],
     quarter_hour_meters: set[str],
     log: FetchLog,
+    correction_days: int = DEFAULT_CORRECTION_DAYS,
 ) -> list[Fetch]:
     """Every request that is due now, most urgent first (quarter hours, days, register)."""
     today = local_day(now)
-    days = days_between(window_start(today), today - ONE_DAY)
+    days = days_between(window_start(today, correction_days), today - ONE_DAY)
     quarter_due: set[date] = set()
     day_due: set[date] = set()
-    day_meters: list[str] = []
     register_due: list[date] = []
+    quarter_checked = log.checked[ValueType.QUARTER_HOUR]
     for number, store in stores.items():
         quarter_hours = number in quarter_hour_meters
-        newest = newest_day(store, days, quarter_hours)
-        checked = log.checked[ValueType.QUARTER_HOUR if quarter_hours else ValueType.DAY]
-        due = {
-            day
-            for day in days
-            if _is_due(day, store.day_status(day, quarter_hours), newest, checked, now)
-        }
+        day_due |= _due_days(
+            store, days, False, log.checked[ValueType.DAY], now=now, correction_days=correction_days
+        )
         if quarter_hours:
-            quarter_due |= due
+            quarter_due |= _due_days(
+                store, days, True, quarter_checked, now=now, correction_days=correction_days
+            )
         else:
-            day_meters.append(number)
-            day_due |= due
-            quarter_due |= {
-                day for day in days if _probe_due(day, log.checked[ValueType.QUARTER_HOUR], now)
-            }
+            quarter_due |= {day for day in days if _probe_due(day, quarter_checked, now)}
         complete = newest_complete_day(store, days, quarter_hours)
         anchor = register_day(store)
         if complete is not None and (anchor is None or anchor < complete):
@@ -151,7 +180,7 @@ def plan(
     if quarter_due:
         fetches.append(Fetch(ValueType.QUARTER_HOUR, every, min(quarter_due), max(quarter_due)))
     if day_due:
-        fetches.append(Fetch(ValueType.DAY, tuple(day_meters), min(day_due), max(day_due)))
+        fetches.append(Fetch(ValueType.DAY, every, min(day_due), max(day_due)))
     if register_due:
         target = max(register_due)
         last_run = log.last_run.get(ValueType.METER_READ)

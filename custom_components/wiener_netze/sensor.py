@@ -198,6 +198,33 @@ class FlowSensor(WienerNetzeEntity, SensorEntity):
         return self.entity_description.attributes_fn(flow) if flow else {}
 
 
+class HistorySensor(WienerNetzeEntity, SensorEntity):
+    """How much of the history import is done, and how far back data exists."""
+
+    _attr_translation_key = "history_import"
+    _attr_native_unit_of_measurement = PERCENTAGE
+    _attr_suggested_display_precision = 0
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, coordinator: WienerNetzeCoordinator, number: str) -> None:
+        super().__init__(coordinator, number, "history_import")
+
+    @property
+    def native_value(self) -> float | None:
+        """Percent done (unknown when no history is wanted)."""
+        return self.coordinator.history_progress
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Where the import stands and the first day with data."""
+        state = self.coordinator.import_state.state
+        return {
+            "data_from": state.first_data,
+            "imported_from": state.backfill_start,
+            "next_day": None if state.backfill_done else state.backfill_next,
+        }
+
+
 class MeterSensor(WienerNetzeEntity, SensorEntity):
     """A diagnostic value of one meter."""
 
@@ -240,6 +267,7 @@ async def async_setup_entry(
             if (number, None) not in added:
                 added.add((number, None))
                 entities.extend(MeterSensor(coordinator, number, d) for d in METER_SENSORS)
+                entities.append(HistorySensor(coordinator, number))
             for flow in summary.flows:
                 if (number, flow) in added:
                     continue

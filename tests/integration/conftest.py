@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -16,6 +17,7 @@ from custom_components.wiener_netze.const import (
     CONF_API_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_HISTORY_YEARS,
     CONF_METERS,
     CONF_TOKEN_URL,
     DOMAIN,
@@ -27,8 +29,14 @@ from tests.support import API_KEY, CLIENT_ID, NOW, SECRET
 NO_RETRY = RetryPolicy(max_attempts=1)
 
 
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: Any) -> None:
+    """Make the test recorder available before Home Assistant starts (it is a dependency)."""
+
+
 @pytest.fixture(autouse=True)
 def _integration(
+    recorder_mock: Recorder,
     enable_custom_integrations: None,
     monkeypatch: pytest.MonkeyPatch,
     freezer: FrozenDateTimeFactory,
@@ -39,6 +47,7 @@ def _integration(
     retries are tested on their own in ``tests/api``.
     """
     monkeypatch.setattr(connection, "RETRY_POLICY", NO_RETRY)
+    monkeypatch.setattr(connection, "RATE_LIMITS", (6000, 1000))
     freezer.move_to(NOW)
 
 
@@ -54,12 +63,26 @@ def entry_data(running: RunningSimulator, meters: list[str] | None = None) -> di
     }
 
 
+def make_entry(
+    running: RunningSimulator,
+    meters: list[str] | None = None,
+    unique_id: str = CLIENT_ID,
+    **options: Any,
+) -> MockConfigEntry:
+    """An entry against the simulator; no history import unless ``history_years`` is given."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Wiener Netze",
+        unique_id=unique_id,
+        data=entry_data(running, meters),
+        options={CONF_HISTORY_YEARS: 0, **options},
+    )
+
+
 @pytest.fixture
 def entry(simulator: RunningSimulator) -> MockConfigEntry:
-    """An entry for the household and the PV meter (not yet added)."""
-    return MockConfigEntry(
-        domain=DOMAIN, title="Wiener Netze", unique_id=CLIENT_ID, data=entry_data(simulator)
-    )
+    """An entry for the household and the PV meter (not yet added), without history import."""
+    return make_entry(simulator)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from custom_components.wiener_netze.const import (
     CONF_API_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_CORRECTION_DAYS,
     CONF_HISTORY_YEARS,
     CONF_METERS,
     CONF_OPTIONAL_SENSORS,
@@ -283,6 +284,7 @@ async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> N
             CONF_UPDATE_INTERVAL: 30,
             CONF_HISTORY_YEARS: 2,
             CONF_PLAUSIBILITY_LIMIT: 20000,
+            CONF_CORRECTION_DAYS: 10,
             CONF_OPTIONAL_SENSORS: ["month_to_date"],
         },
     )
@@ -292,12 +294,14 @@ async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> N
         CONF_UPDATE_INTERVAL: 30,
         CONF_HISTORY_YEARS: 2,
         CONF_PLAUSIBILITY_LIMIT: 20000,
+        CONF_CORRECTION_DAYS: 10,
         CONF_OPTIONAL_SENSORS: ["month_to_date"],
     }
     coordinator = loaded.runtime_data
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 1800
     assert coordinator.max_power_w == 20000
+    assert coordinator.correction_days == 10
     assert entity_id(hass, HOUSEHOLD, "consumption_month_to_date") is not None
     assert entity_id(hass, HOUSEHOLD, "consumption_latest_quarter_hour") is None
     assert entity_id(hass, HOUSEHOLD, "consumption_last_24_hours") is None

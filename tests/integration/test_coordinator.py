@@ -18,7 +18,7 @@ from simulator.app import Simulator
 from simulator.profiles import VIENNA
 from simulator.server import RunningSimulator
 
-from .conftest import entry_data
+from .conftest import make_entry
 from .helpers import state, truth_kwh
 
 READINGS = ("readings_QUARTER_HOUR", "readings_DAY", "readings_METER_READ")
@@ -56,7 +56,11 @@ async def test_first_update_reads_each_type_once(
 ) -> None:
     """Master data, then one bulk request per needed type for all meters together."""
     assert sim_state.counts["meters"] == 1
-    assert readings(sim_state) == {"readings_QUARTER_HOUR": 1, "readings_METER_READ": 1}
+    assert readings(sim_state) == {
+        "readings_QUARTER_HOUR": 1,
+        "readings_DAY": 1,
+        "readings_METER_READ": 1,
+    }
     log = [entry for entry in sim_state.log if entry["endpoint"].startswith("readings")]
     meters = [[value for key, value in entry["query"] if key == "zaehlpunkt"] for entry in log]
     assert all(len(numbers) == 2 for numbers in meters)
@@ -68,46 +72,43 @@ async def test_schedule_follows_publication(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Nothing while nothing new can exist; one request per interval while a day is due."""
+    """Nothing while nothing new can exist; one request per update while a day is due."""
     before = readings(sim_state)
     for minute in (15, 30, 45):
         await tick_to(hass, freezer, sim_state, at(21, 12, minute))
     await tick_to(hass, freezer, sim_state, at(21, 23, 50))
     assert readings(sim_state) == before  # 2026-11-20 is complete and validated
 
-    # After midnight 2026-11-21 is due but not yet published: one request per interval.
+    # After midnight 2026-11-21 is due but not yet published: one request per update, the
+    # first of them also re-reading the correction window.
     await tick_to(hass, freezer, sim_state, at(22, 0, 5))
     assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 1}
-    await tick_to(hass, freezer, sim_state, at(22, 0, 20))
-    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 2}
+    window = [entry for entry in sim_state.log if entry["endpoint"].startswith("readings")][-1]
+    assert dict(window["query"])["datumVon"] == "2026-11-15"
+    for minute in (20, 35, 50):
+        await tick_to(hass, freezer, sim_state, at(22, 0, minute))
+    assert sum((readings(sim_state) - before).values()) == 4
     assert state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"] == "2026-11-20"
 
-    # Published at 06:00: the next update gets it, and the meter reading is carried forward.
-    await tick_to(hass, freezer, sim_state, at(22, 6, 5))
-    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 3}
-    day = state(hass, HOUSEHOLD, "consumption_latest_day")
-    assert day.attributes["date"] == "2026-11-21"
-    assert float(day.state) == pytest.approx(truth_kwh(sim_state, HOUSEHOLD, date(2026, 11, 21)))
+    # Published at 06:00: quarter hours, day values and the register arrive on three updates;
+    # the meter reading is carried forward by the quarter hours until the register is read.
     truth = sim_state.views[HOUSEHOLD].truth
     expected = truth.register(date(2026, 11, 21), False) / 1000
-    reading = state(hass, HOUSEHOLD, "consumption_meter_reading")
-    assert float(reading.state) == pytest.approx(expected)
+    for minute in (5, 20, 35):
+        await tick_to(hass, freezer, sim_state, at(22, 6, minute))
+        day = state(hass, HOUSEHOLD, "consumption_latest_day")
+        assert day.attributes["date"] == "2026-11-21"
+        reading = state(hass, HOUSEHOLD, "consumption_meter_reading")
+        assert float(reading.state) == pytest.approx(expected)
+    assert float(day.state) == pytest.approx(truth_kwh(sim_state, HOUSEHOLD, date(2026, 11, 21)))
+    settled = readings(sim_state)
+    assert sum((settled - before).values()) == 7
+    assert settled["readings_METER_READ"] == before["readings_METER_READ"] + 1
 
-    # The next update re-reads the register, then nothing until the next day is due.
-    await tick_to(hass, freezer, sim_state, at(22, 6, 20))
-    assert readings(sim_state) - before == {
-        "readings_QUARTER_HOUR": 3,
-        "readings_METER_READ": 1,
-    }
-    assert float(state(hass, HOUSEHOLD, "consumption_meter_reading").state) == pytest.approx(
-        expected
-    )
+    # Then nothing until the next day is due.
     for hour in (7, 12, 18, 23):
         await tick_to(hass, freezer, sim_state, at(22, hour))
-    assert readings(sim_state) - before == {
-        "readings_QUARTER_HOUR": 3,
-        "readings_METER_READ": 1,
-    }
+    assert readings(sim_state) == settled
 
 
 async def test_token_reused_across_updates(
@@ -119,7 +120,7 @@ async def test_token_reused_across_updates(
     """Updates within the token's lifetime use the same token."""
     for minute in (5, 20, 35, 50):
         await tick_to(hass, freezer, sim_state, at(22, 0, minute))
-    assert readings(sim_state)["readings_QUARTER_HOUR"] == 5
+    assert sum(readings(sim_state).values()) == 3 + 4
     assert sim_state.counts["token"] == 1
 
 
@@ -130,7 +131,7 @@ async def test_day_meter_probe_then_day_values(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A day-only meter costs one quarter-hour probe and one day request, on separate updates."""
-    entry = MockConfigEntry(domain=DOMAIN, unique_id="d", data=entry_data(simulator, [DAILY]))
+    entry = make_entry(simulator, [DAILY])
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -8,7 +8,6 @@ from datetime import datetime
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze.const import DOMAIN
 from simulator.account import DAILY, HOUSEHOLD
@@ -18,7 +17,7 @@ from simulator.readings import MeterView
 from simulator.server import RunningSimulator
 from simulator.truth import MeterTruth
 
-from .conftest import entry_data
+from .conftest import make_entry
 from .test_coordinator import tick_to
 
 ISSUE = f"quarter_hours_disabled_{DAILY}"
@@ -31,9 +30,7 @@ async def test_issue_raised_and_cleared(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Raised for the day-only meter; gone by itself once quarter hours arrive."""
-    entry = MockConfigEntry(
-        domain=DOMAIN, unique_id="r", data=entry_data(simulator, [HOUSEHOLD, DAILY])
-    )
+    entry = make_entry(simulator, [HOUSEHOLD, DAILY])
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -55,7 +52,7 @@ async def test_issue_raised_and_cleared(
 
 async def test_issue_removed_with_entry(hass: HomeAssistant, simulator: RunningSimulator) -> None:
     """Removing the entry removes its issues."""
-    entry = MockConfigEntry(domain=DOMAIN, unique_id="r", data=entry_data(simulator, [DAILY]))
+    entry = make_entry(simulator, [DAILY])
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

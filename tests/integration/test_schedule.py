@@ -14,7 +14,7 @@ from custom_components.wiener_netze.api import (
     ReadingSeries,
     ValueType,
 )
-from custom_components.wiener_netze.const import RECHECK_INTERVAL, REVISION_DAYS
+from custom_components.wiener_netze.const import DEFAULT_CORRECTION_DAYS, RECHECK_INTERVAL
 from custom_components.wiener_netze.schedule import Fetch, FetchLog, pick, plan, window_start
 from custom_components.wiener_netze.store import DayStatus, MeterStore, day_starts
 from custom_components.wiener_netze.summary import summarize
@@ -36,12 +36,21 @@ def answer(readings: list[Reading], obis: ObisCode = IMPORT_INTERVALS) -> MeterR
     return MeterReadings(METER, (ReadingSeries(METER, obis, "WH", tuple(readings)),))
 
 
-def store_with(*days: date, quality: str = "VAL") -> MeterStore:
-    """A store holding complete days."""
-    store = MeterStore(METER)
+def store_with(*days: date, quality: str = "VAL", store: MeterStore | None = None) -> MeterStore:
+    """A store holding complete days: quarter hours and day values."""
+    store = store or MeterStore(METER)
     for day in days:
-        store.ingest(ValueType.QUARTER_HOUR, answer(quarter_hours(day, quality=quality)), LIMIT_W)
+        readings = quarter_hours(day, quality=quality)
+        store.ingest(ValueType.QUARTER_HOUR, answer(readings), LIMIT_W)
+        total = Reading(readings[0].start, readings[-1].end, sum(r.value for r in readings), "VAL")
+        store.ingest(ValueType.DAY, answer([total]), LIMIT_W)
     return store
+
+
+def record_window(log: FetchLog, today: date, at: datetime) -> None:
+    """Quarter hours and day values of the whole window fetched at ``at``."""
+    for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY):
+        log.record(Fetch(value_type, (METER,), window_start(today), today - timedelta(days=1)), at)
 
 
 @pytest.mark.parametrize(
@@ -108,8 +117,10 @@ def test_first_plan_covers_the_window() -> None:
     """With nothing known, quarter hours of the whole window, for every meter, in one request."""
     now = now_at(date(2026, 11, 21), 12)
     fetches = plan(now, {METER: MeterStore(METER)}, {METER}, FetchLog())
+    first, last = window_start(now.date()), date(2026, 11, 20)
     assert fetches == [
-        Fetch(ValueType.QUARTER_HOUR, (METER,), window_start(now.date()), date(2026, 11, 20))
+        Fetch(ValueType.QUARTER_HOUR, (METER,), first, last),
+        Fetch(ValueType.DAY, (METER,), first, last),
     ]
 
 
@@ -121,29 +132,31 @@ def test_nothing_due_once_final() -> None:
     ]
     store = store_with(*days)
     log = FetchLog()
-    for day in days:
-        log.record(Fetch(ValueType.QUARTER_HOUR, (METER,), day, day), now_at(today, 7))
+    record_window(log, today, now_at(today, 7))
     store.registers[next(iter(store.flows))][days[-1]] = Reading(
         day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
     )
     assert plan(now_at(today, 23), {METER: store}, {METER}, log) == []
+    # After midnight: the new day, and the daily re-read of the correction window with it.
+    first = today - timedelta(days=DEFAULT_CORRECTION_DAYS - 1)
     assert plan(now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log) == [
-        Fetch(ValueType.QUARTER_HOUR, (METER,), today, today)
+        Fetch(ValueType.QUARTER_HOUR, (METER,), first, today),
+        Fetch(ValueType.DAY, (METER,), first, today),
     ]
 
 
 def test_estimates_rechecked_slowly_and_only_while_recent() -> None:
-    """A recent estimated day is asked for again after the recheck interval; old ones never."""
+    """Recent estimated days are asked for again after the recheck interval; old ones never."""
     today = date(2026, 11, 21)
     recent = today - timedelta(days=2)
-    old = today - timedelta(days=REVISION_DAYS + 1)
-    store = store_with(recent, old, today - timedelta(days=1), quality="EST")
+    old = today - timedelta(days=DEFAULT_CORRECTION_DAYS + 1)
+    estimated = {recent, old, today - timedelta(days=1)}
+    window = [window_start(today) + timedelta(days=n) for n in range(25)]
+    store = store_with(*(day for day in window if day < today and day not in estimated))
+    store_with(*estimated, quality="EST", store=store)
     log = FetchLog()
     checked = now_at(today, 7)
-    day = window_start(today)
-    while day < today:
-        log.record(Fetch(ValueType.QUARTER_HOUR, (METER,), day, day), checked)
-        day += timedelta(days=1)
+    record_window(log, today, checked)
     end = day_starts(today)[0]
     store.registers[next(iter(store.flows))][today - timedelta(days=1)] = Reading(
         end - timedelta(days=1), end, 1.0, "VAL"

@@ -16,7 +16,7 @@ from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
 from simulator.server import RunningSimulator
 
-from .conftest import entry_data
+from .conftest import make_entry
 from .helpers import entity_id, state, truth_kwh
 
 LATEST = date(2026, 11, 20)  # the newest day published at NOW
@@ -79,7 +79,7 @@ async def test_no_sensor_offers_the_energy_dashboard_a_source(
 ) -> None:
     """No state class: late values must not be booked at the hour they were fetched."""
     ours = [s for s in hass.states.async_all("sensor") if s.entity_id.startswith("sensor.")]
-    assert len(ours) == 22
+    assert len(ours) == 24
     assert all("state_class" not in s.attributes for s in ours)
 
 
@@ -103,12 +103,7 @@ async def test_optional_sensors_switched_off(
     hass: HomeAssistant, simulator: RunningSimulator
 ) -> None:
     """Without optional sensors only meter readings, latest days and diagnostics exist."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="x",
-        data=entry_data(simulator, [HOUSEHOLD]),
-        options={CONF_OPTIONAL_SENSORS: []},
-    )
+    entry = make_entry(simulator, [HOUSEHOLD], **{CONF_OPTIONAL_SENSORS: []})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -138,7 +133,7 @@ async def test_day_only_meter(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
     """A meter without quarter hours shows day values and its register; quarter hours unknown."""
-    entry = MockConfigEntry(domain=DOMAIN, unique_id="d", data=entry_data(simulator, [DAILY]))
+    entry = make_entry(simulator, [DAILY])
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -1,0 +1,136 @@
+"""Writes hour rows into the recorder's long-term statistics, keeping every later sum right.
+
+Statistic ids are ``wiener_netze:<meter number>_consumption`` and ``…_feed_in`` (lower case);
+they never change. Rows are spliced in: where new rows replace or add hours, every later row's
+``sum`` moves by the difference, so the total stays equal to the source. Rows that already hold
+the right values are not written again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import (
+    async_add_external_statistics,
+    statistics_during_period,
+)
+from homeassistant.const import UnitOfEnergy
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_conversion import EnergyConverter
+
+from .api import Direction
+from .const import DOMAIN
+from .hourly import HourRow
+
+EPSILON = 1e-6
+LOOKBACK = timedelta(days=32)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def statistic_id(number: str, flow: Direction) -> str:
+    """The external statistic of one meter and flow, e.g. ``wiener_netze:at00…_consumption``."""
+    return f"{DOMAIN}:{number.lower()}_{flow.value}"
+
+
+def metadata(number: str, flow: Direction, name: str) -> StatisticMetaData:
+    """Hourly energy in kWh with a running sum, no mean."""
+    return StatisticMetaData(
+        mean_type=StatisticMeanType.NONE,
+        has_sum=True,
+        name=name,
+        source=DOMAIN,
+        statistic_id=statistic_id(number, flow),
+        unit_class=EnergyConverter.UNIT_CLASS,
+        unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SpliceResult:
+    """Rows written, and how many already stored hours changed value."""
+
+    written: int
+    corrected: int
+
+
+def _read(hass: HomeAssistant, statistic: str, start: datetime, end: datetime | None) -> list[Any]:
+    rows = statistics_during_period(hass, start, end, {statistic}, "hour", None, {"sum", "state"})
+    return list(rows.get(statistic, []))
+
+
+def _sum_before(hass: HomeAssistant, statistic: str, start: datetime) -> float:
+    """The sum of the last row before ``start`` (0 when there is none)."""
+    for since in (start - LOOKBACK, EPOCH):
+        rows = _read(hass, statistic, since, start)
+        if rows:
+            return float(rows[-1]["sum"] or 0.0)
+    return 0.0
+
+
+class StatisticsImporter:
+    """Splices rows into statistics; one splice at a time, since each reads what it rewrites."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.hass = hass
+        self._lock = asyncio.Lock()
+
+    async def async_splice(self, meta: StatisticMetaData, rows: list[HourRow]) -> SpliceResult:
+        """Write ``rows`` and move every later sum by what they change."""
+        if not rows:
+            return SpliceResult(0, 0)
+        async with self._lock:
+            return await self._splice(meta, sorted(rows, key=lambda row: row.start))
+
+    async def _splice(self, meta: StatisticMetaData, rows: list[HourRow]) -> SpliceResult:
+        instance = get_instance(self.hass)
+        statistic = meta["statistic_id"]
+        first = rows[0].start
+        base = await instance.async_add_executor_job(_sum_before, self.hass, statistic, first)
+        stored = await instance.async_add_executor_job(_read, self.hass, statistic, first, None)
+        old: dict[datetime, tuple[float, float | None]] = {}
+        entries: dict[datetime, tuple[float, float | None]] = {}
+        previous = base
+        for row in stored:
+            start = dt_util.utc_from_timestamp(row["start"])
+            total = float(row["sum"] or 0.0)
+            old[start] = (total, row["state"])
+            entries[start] = (total - previous, row["state"])
+            previous = total
+        corrected = 0
+        for row in rows:
+            known = entries.get(row.start)
+            if known is not None and abs(known[0] - row.change) > EPSILON:
+                corrected += 1
+            state = row.state if row.state is not None else (known[1] if known else None)
+            entries[row.start] = (row.change, state)
+        total = base
+        changed: list[StatisticData] = []
+        for start in sorted(entries):
+            change, state = entries[start]
+            total = round(total + change, 6)
+            before = old.get(start)
+            if before is None or abs(before[0] - total) > EPSILON or _differs(before[1], state):
+                row = StatisticData(start=start, sum=total)
+                if state is not None:
+                    row["state"] = state
+                changed.append(row)
+        if changed:
+            async_add_external_statistics(self.hass, meta, changed)
+            await instance.async_block_till_done()
+        return SpliceResult(len(changed), corrected)
+
+
+def _differs(old: float | None, new: float | None) -> bool:
+    if old is None or new is None:
+        return old is not new
+    return abs(old - new) > EPSILON
