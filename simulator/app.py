@@ -147,6 +147,10 @@ class Simulator:
     async def gate(self, request: web.Request, endpoint: str) -> None:
         """What the gateway checks before any endpoint runs, and the switchable faults."""
         settings = self.settings
+        if settings.offline_after == 0:
+            settings.offline = True  # the connection drops after a number of requests
+        if settings.offline_after > 0:
+            settings.offline_after -= 1
         if settings.offline:
             # "Network gone": the request never reaches the gateway.
             self.counts["dropped"] += 1

@@ -64,6 +64,8 @@ class Settings:
     malformed_next: int = 0
     truncated_next: int = 0
     offline: bool = False
+    # Go offline after this many more gateway requests (-1: never), e.g. in the middle of an import.
+    offline_after: int = -1
     wrong_unit: str | None = None
     missing_interval_days: list[date] = field(default_factory=list)
     duplicated_interval_days: list[date] = field(default_factory=list)

@@ -1,0 +1,62 @@
+"""Reading imported statistics back, and the simulator's truth per hour to compare with."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+
+from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.importer import statistic_id
+from simulator.app import Simulator
+from simulator.profiles import day_bounds
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+async def stored(hass: HomeAssistant, number: str, flow: Direction) -> dict[datetime, Any]:
+    """Every stored row of one statistic, by start: {"change", "sum", "state"}."""
+    sid = statistic_id(number, flow)
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        EPOCH,
+        None,
+        {sid},
+        "hour",
+        None,
+        {"change", "sum", "state"},
+    )
+    return {dt_util.utc_from_timestamp(row["start"]): row for row in rows.get(sid, [])}
+
+
+def truth_hours(
+    sim: Simulator, number: str, first: date, last: date, feed_in: bool
+) -> dict[datetime, float]:
+    """What the meter measured per UTC hour on the local days ``first``..``last``, in kWh."""
+    truth = sim.views[number].truth
+    hours: dict[datetime, float] = defaultdict(float)
+    day = first
+    while day <= last:
+        values = truth.day(day)
+        for start, wh in zip(values.starts, values.values(feed_in), strict=True):
+            hour = start.astimezone(UTC).replace(minute=0)
+            hours[hour] += wh / 1000
+        day += timedelta(days=1)
+    return dict(hours)
+
+
+def truth_days(sim: Simulator, number: str, first: date, last: date) -> dict[datetime, float]:
+    """Day totals booked at the UTC hour their local day starts, in kWh."""
+    truth = sim.views[number].truth
+    result = {}
+    day = first
+    while day <= last:
+        result[day_bounds(day)[0].astimezone(UTC)] = truth.day_total(day, False) / 1000
+        day += timedelta(days=1)
+    return result
