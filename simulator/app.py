@@ -149,7 +149,7 @@ class Simulator:
         settings = self.settings
         if settings.offline_after == 0:
             settings.offline = True  # the connection drops after a number of requests
-        if settings.offline_after > 0:
+        if settings.offline_after >= 0:
             settings.offline_after -= 1
         if settings.offline:
             # "Network gone": the request never reaches the gateway.

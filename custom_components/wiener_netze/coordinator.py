@@ -54,7 +54,8 @@ from .store import MeterStore, local_day
 from .summary import MeterSummary, summarize
 from .sync import StatisticsSync
 
-BACKFILL_CHUNK_DAYS = 90
+# 89 days, so that with the day before (for the opening register) a request covers 90.
+BACKFILL_CHUNK_DAYS = 89
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -78,22 +78,29 @@ def quarter_hour_day(
     store: MeterStore, flow: Direction, day: date, *, settled: bool, force: bool = False
 ) -> DayRows:
     """Hour rows of a day read by quarter hours."""
-    intervals = store.intervals[flow]
+    intervals = dict(store.intervals[flow])
+    rejected = store.rejected_on(flow, day)
+    if force:  # as Wiener Netze delivered it, implausible values included
+        intervals.update({reading.start: reading for reading in rejected})
     starts = day_starts(day)
     found = [reading for start in starts if (reading := intervals.get(start)) is not None]
     result = DayRows()
-    if not found and not store.day_has_rejected(day):
+    if not found:
         return result
     total = sum(reading.value for reading in found)
     day_value = store.days[flow].get(day)
-    complete = len(found) == len(starts)
+    complete = len(found) + len(rejected) >= len(starts)
     if not force:
         mismatch = (
             complete
             and day_value is not None
-            and abs(total - day_value.value) > tolerance(day_value.value)
+            and abs(total + sum(r.value for r in rejected) - day_value.value)
+            > tolerance(day_value.value)
         )
-        if store.day_has_rejected(day) or mismatch:
+        if mismatch and not settled and not day_value.is_validated:  # type: ignore[union-attr]
+            return result  # the day value is an estimate: wait for it to be validated
+        if rejected or mismatch:
+            total += sum(reading.value for reading in rejected)
             result.held = HeldDay(day, total, day_value.value if day_value else None)
             return result
         if day_value is None and not settled:

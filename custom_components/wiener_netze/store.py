@@ -87,7 +87,9 @@ class MeterStore:
     registers: dict[Direction, dict[date, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    rejected: dict[datetime, Reading] = field(default_factory=dict)
+    rejected: dict[Direction, dict[datetime, Reading]] = field(
+        default_factory=lambda: {flow: {} for flow in FLOWS}
+    )
     flows: set[Direction] = field(default_factory=lambda: {Direction.CONSUMPTION})
 
     @property
@@ -120,9 +122,10 @@ class MeterStore:
             for reading in series.readings:
                 if not _plausible(reading, max_power_w):
                     result.rejected.append(reading)
-                    self.rejected[reading.start] = reading
+                    if value_type is ValueType.QUARTER_HOUR:
+                        self.rejected[flow][reading.start] = reading
                 elif value_type is ValueType.QUARTER_HOUR:
-                    self.rejected.pop(reading.start, None)
+                    self.rejected[flow].pop(reading.start, None)
                     result.stored += _put(self.intervals[flow], reading.start, reading)
                 else:
                     result.stored += _put(self.days[flow], local_day(reading.start), reading)
@@ -137,10 +140,10 @@ class MeterStore:
         registers = self.registers[flow]
         return registers[max(registers)] if registers else None
 
-    def day_has_rejected(self, day: date) -> bool:
-        """Whether an implausible quarter hour of ``day`` was rejected and not replaced since."""
+    def rejected_on(self, flow: Direction, day: date) -> list[Reading]:
+        """Implausible quarter hours of ``day`` that were rejected and not replaced since."""
         start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
-        return any(start <= moment < end for moment in self.rejected)
+        return [r for moment, r in self.rejected[flow].items() if start <= moment < end]
 
     def day_status(self, day: date, quarter_hours: bool) -> DayStatus:
         """The worst status of the meter's flows on ``day``."""
@@ -183,6 +186,6 @@ class MeterStore:
                 for day, value in self.registers[flow].items()
                 if day >= first - timedelta(days=1) or value is newest
             }
-        self.rejected = {
-            start: reading for start, reading in self.rejected.items() if start >= cutoff
-        }
+            self.rejected[flow] = {
+                start: reading for start, reading in self.rejected[flow].items() if start >= cutoff
+            }

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.statistics import get_metadata
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.const import DOMAIN
 from custom_components.wiener_netze.importer import statistic_id
+from custom_components.wiener_netze.issues import held_issue_id
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
@@ -21,6 +27,7 @@ from simulator.server import RunningSimulator
 from .conftest import make_entry
 from .helpers import state
 from .statistics_support import stored, truth_days, truth_hours
+from .test_coordinator import tick_to
 
 HISTORY_FROM = date(2025, 11, 21)  # one year before NOW
 LAST = date(2026, 11, 20)  # the newest published day at NOW
@@ -118,3 +125,156 @@ async def test_metadata_and_ids_stable_across_reload(
     )
     assert after == before
     assert await stored(hass, PHOTOVOLTAIC, CONSUMPTION) == rows
+
+
+async def test_restart_in_the_middle_of_the_backfill(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """The connection drops after two chunks; after a restart it continues, no gap, no double."""
+    # Master data, the first update's three requests, then two chunks of three requests.
+    sim_state.settings.offline_after = 1 + 3 + 2 * 3
+    entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
+    await set_up(hass, entry)
+    progress = entry.runtime_data.import_state.state
+    resume = progress.backfill_next
+    assert resume == (HISTORY_FROM + timedelta(days=2 * 89)).isoformat()
+    assert not progress.backfill_done
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    sim_state.settings.offline = False
+    sim_state.log.clear()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    starts = [
+        dict(item["query"])["datumVon"]
+        for item in sim_state.log
+        if item["endpoint"] == "readings_bulk" and dict(item["query"])["wertetyp"] == "QUARTER_HOUR"
+    ]
+    assert starts[0] == "2026-11-01"  # the window, read on start
+    assert starts[1] == resume  # the backfill goes on where it stopped
+    assert entry.runtime_data.import_state.state.backfill_done
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
+    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
+
+
+async def test_estimates_corrected_later(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Hours first imported from estimates are rewritten when validated; later sums follow."""
+    sim_state.settings.estimate_share = 1.0
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD]))
+    first = date(2026, 11, 1)
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    truth = truth_hours(sim_state, HOUSEHOLD, first, LAST, feed_in=False)
+    estimated = [start for start in truth if abs(rows[start]["change"] - truth[start]) > 1e-6]
+    assert len(estimated) == 48  # 19 and 20 November are still estimates
+
+    sim_state.settings.estimate_share = 0.0  # Wiener Netze validates them
+    for minute in (5, 20, 35):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
+    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
+    assert "Corrected 48 hours" in caplog.text
+
+
+async def test_implausible_days_held_then_imported_when_fixed(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A day scaled by ten and a day with a 23,944 kWh spike are held back with an issue each."""
+    scaled, spiked = date(2026, 11, 16), date(2026, 11, 18)
+    sim_state.settings.scaled_days = [scaled]
+    sim_state.settings.spike_days = [spiked]
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD]))
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    for day in (scaled, spiked):
+        start, end = day_bounds(day)
+        assert [moment for moment in rows if start <= moment < end] == []
+    registry = ir.async_get(hass)
+    issue = registry.async_get_issue(DOMAIN, held_issue_id(f"{HOUSEHOLD}/consumption/2026-11-16"))
+    assert issue is not None
+    assert issue.is_fixable
+    day_total = sim_state.views[HOUSEHOLD].truth.day_total(scaled, False) / 1000
+    assert issue.translation_placeholders == {
+        "meter": "Wohnung",
+        "flow": "consumption",
+        "day": "2026-11-16",
+        "quarter_hours": f"{10 * day_total:.3f}",
+        "day_total": f"{day_total:.3f}",
+    }
+    assert registry.async_get_issue(DOMAIN, held_issue_id(f"{HOUSEHOLD}/consumption/2026-11-18"))
+
+    sim_state.settings.scaled_days = []  # Wiener Netze fixes the source
+    sim_state.settings.spike_days = []
+    for minute in (5, 20, 35):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), LAST, feed_in=False)
+    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
+    assert [key for key in registry.issues if key[1].startswith("implausible_")] == []
+
+
+async def test_import_anyway(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+) -> None:
+    """The repair flow imports a held day as delivered, and the issue goes."""
+    scaled = date(2026, 11, 16)
+    sim_state.settings.scaled_days = [scaled]
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD]))
+    assert await async_setup_component(hass, "repairs", {})
+    issue_id = held_issue_id(f"{HOUSEHOLD}/consumption/2026-11-16")
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    flow = await response.json()
+    assert flow["step_id"] == "confirm"
+    assert flow["description_placeholders"]["day"] == "2026-11-16"
+    response = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert (await response.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    truth = truth_hours(sim_state, HOUSEHOLD, scaled, scaled, feed_in=False)
+    assert {start: rows[start]["change"] for start in truth} == pytest.approx(
+        {start: 10 * value for start, value in truth.items()}
+    )
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_gaps_inside_and_beyond_the_window(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An hour missing beyond the window is left out with an issue; inside, it waits."""
+    old, recent = date(2026, 6, 10), date(2026, 11, 19)
+    sim_state.settings.missing_interval_days = [old, recent]
+    sim_state.settings.duplicated_interval_days = [date(2026, 11, 12)]
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD], history_years=1))
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    # Quarter hours 40..43 are missing: 10:00 to 11:00 local time (09:00 UTC in November).
+    missing_old = datetime(2026, 6, 10, 10, tzinfo=VIENNA)
+    missing_recent = datetime(2026, 11, 19, 10, tzinfo=VIENNA)
+    assert missing_old not in rows
+    assert missing_recent not in rows
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"gaps_{HOUSEHOLD}")
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["first"] == "2026-06-10"
+    assert issue.translation_placeholders["missing"] == "4"
+
+    sim_state.settings.missing_interval_days = []  # the recent hour arrives after all
+    for minute in (5, 20, 35):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
+    del truth[missing_old.astimezone(UTC)]
+    assert_equal_hours(rows, truth)  # duplicated intervals counted once
