@@ -17,6 +17,7 @@ from .truth import MeterTruth
 
 INTERVAL_OBIS = {False: "1-1:1.9.0", True: "1-1:2.9.0"}
 REGISTER_OBIS = {False: "1-1:1.8.0", True: "1-1:2.8.0"}
+TARIFF_OBIS = {1: "1-1:1.8.1", 2: "1-1:1.8.2"}
 SPIKE_WH = 23_944_000  # the 23,944 kWh quarter hour of March 2026
 VALUE_TYPES = ("QUARTER_HOUR", "DAY", "METER_READ")
 
@@ -118,6 +119,15 @@ class MeterView:
             return sum(round(wh * factor) for wh in values), "EST"
         return sum(values), "VAL"
 
+    def register(self, day: date, feed_in: bool) -> int:
+        """The register at the end of ``day``; a replaced meter starts again from zero."""
+        settings = self.settings
+        replaced = settings.replacement_day
+        if settings.replaced_meter == self.truth.spec.number and replaced and day >= replaced:
+            before = self.truth.register(replaced - timedelta(days=1), feed_in)
+            return self.truth.register(day, feed_in) - before
+        return self.truth.register(day, feed_in)
+
     def registers(self) -> list[bool]:
         """Directions the meter has: consumption, and feed-in where it feeds in."""
         return [False, True] if self.truth.spec.feeds_in else [False]
@@ -141,6 +151,15 @@ class MeterView:
                 messwerte.reverse()
             obis = REGISTER_OBIS[feed_in] if value_type == "METER_READ" else INTERVAL_OBIS[feed_in]
             result.append({"obisCode": obis, "einheit": self.format.unit, "messwerte": messwerte})
+        if value_type == "METER_READ" and spec.number in self.settings.tariff_meters:
+            for tariff, obis in TARIFF_OBIS.items():
+                messwerte = [
+                    self._entry(*day_bounds(day), self.truth.tariff_register(day, tariff), "VAL")
+                    for day in visible
+                ]
+                result.append(
+                    {"obisCode": obis, "einheit": self.format.unit, "messwerte": messwerte}
+                )
         if self.settings.reverse_order:
             result.reverse()
         return result
@@ -158,7 +177,7 @@ class MeterView:
             if value_type == "DAY":
                 wh, quality = self.day_value(day, feed_in, now)
             else:
-                wh, quality = self.truth.register(day, feed_in), "VAL"
+                wh, quality = self.register(day, feed_in), "VAL"
             out.append(self._entry(start, end, wh, quality))
         return out
 

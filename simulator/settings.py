@@ -71,6 +71,11 @@ class Settings:
     duplicated_interval_days: list[date] = field(default_factory=list)
     scaled_days: list[date] = field(default_factory=list)
     spike_days: list[date] = field(default_factory=list)
+    # A meter replaced on a day: its registers start again from zero that day.
+    replaced_meter: str | None = None
+    replacement_day: date | None = None
+    # Meters with double-tariff registers 1.8.1 (06-22 h) and 1.8.2 (22-06 h) in METER_READ.
+    tariff_meters: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes given as JSON-like values; unknown names and bad values raise."""
@@ -86,6 +91,8 @@ class Settings:
         for name, value in data.items():
             if isinstance(value, list):
                 data[name] = [v.isoformat() if isinstance(v, date) else v for v in value]
+            elif isinstance(value, date):
+                data[name] = value.isoformat()
         return data
 
 
@@ -103,6 +110,8 @@ def _convert(name: str, raw: Any, current: Any, declared: Any) -> Any:
         if "None" in declared:
             return None
         raise ValueError(f"{name} cannot be empty")
+    if declared.startswith("date"):
+        return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
     if isinstance(current, bool) or declared == "bool":
         if isinstance(raw, str):
             if raw.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .account import MeterSpec
-from .profiles import day_profile, quarter_starts
+from .profiles import VIENNA, day_profile, quarter_starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,7 @@ class MeterTruth:
         self.seed = seed
         # _cumulative[flow][i]: register (Wh) at the end of installed + i days.
         self._cumulative: dict[bool, array[int]] = {False: array("Q"), True: array("Q")}
+        self._tariff_cumulative: dict[int, array[int]] = {}
 
     def day(self, day: date) -> DayValues:
         """Quarter hours of a local day (empty before installation)."""
@@ -50,6 +51,27 @@ class MeterTruth:
     def day_total(self, day: date, feed_in: bool) -> int:
         """Wh of a local day: the sum of its quarter hours."""
         return sum(self.day(day).values(feed_in))
+
+    def tariff_total(self, day: date, tariff: int) -> int:
+        """Wh consumed on ``day`` in a tariff: 1 from 06:00 to 22:00 local time, 2 otherwise."""
+        values = self.day(day)
+        return sum(
+            wh
+            for start, wh in zip(values.starts, values.values(False), strict=True)
+            if (6 <= start.astimezone(VIENNA).hour < 22) == (tariff == 1)
+        )
+
+    def tariff_register(self, day: date, tariff: int) -> int:
+        """The tariff register (Wh) at the end of ``day``; together they make the 1.8.0 one."""
+        first = round(self.spec.initial_import_wh * 0.6)
+        initial = first if tariff == 1 else self.spec.initial_import_wh - first
+        cumulative = self._tariff_cumulative.setdefault(tariff, array("Q"))
+        index = (day - self.spec.installed).days
+        while len(cumulative) <= index:
+            previous = cumulative[-1] if cumulative else initial
+            next_day = self.spec.installed + timedelta(days=len(cumulative))
+            cumulative.append(previous + self.tariff_total(next_day, tariff))
+        return cumulative[index]
 
     def register(self, day: date, feed_in: bool) -> int:
         """The register (Wh) at the end of ``day``: initial value plus every day since."""

@@ -22,6 +22,7 @@ from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     statistics_during_period,
 )
+from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
@@ -126,7 +127,11 @@ class StatisticsImporter:
                 changed.append(row)
         if changed:
             async_add_external_statistics(self.hass, meta, changed)
-            await instance.async_block_till_done()
+            # The next splice reads what this one wrote. The recorder's own block_till_done
+            # returns early while it is still running the import, so queue a barrier after it.
+            barrier: asyncio.Future[None] = self.hass.loop.create_future()
+            instance.queue_task(SynchronizeTask(barrier))
+            await barrier
         return SpliceResult(len(changed), corrected)
 
 

@@ -198,6 +198,32 @@ class FlowSensor(WienerNetzeEntity, SensorEntity):
         return self.entity_description.attributes_fn(flow) if flow else {}
 
 
+class TariffSensor(WienerNetzeEntity, SensorEntity):
+    """The reading of one tariff register of a double-tariff meter (1.8.1, 1.8.2, …)."""
+
+    _attr_translation_key = "tariff_meter_reading"
+    _attr_device_class = SensorDeviceClass.ENERGY
+    _attr_native_unit_of_measurement = UnitOfEnergy.KILO_WATT_HOUR
+    _attr_suggested_display_precision = 3
+
+    def __init__(self, coordinator: WienerNetzeCoordinator, number: str, register: str) -> None:
+        super().__init__(coordinator, number, f"register_{register}")
+        self.register = register
+        self._attr_translation_placeholders = {"register": register}
+
+    @property
+    def native_value(self) -> float | None:
+        """The register as read at the end of the newest day."""
+        reading = self.summary.tariffs.get(self.register)
+        return reading.value if reading else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When it was read."""
+        reading = self.summary.tariffs.get(self.register)
+        return {"as_of": _iso(reading.end) if reading else None}
+
+
 class HistorySensor(WienerNetzeEntity, SensorEntity):
     """How much of the history import is done, and how far back data exists."""
 
@@ -258,7 +284,7 @@ async def async_setup_entry(
     """Add each meter's sensors, and feed-in sensors once a meter turns out to feed in."""
     coordinator = entry.runtime_data
     enabled = set(entry.options.get(CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS))
-    added: set[tuple[str, Direction | None]] = set()
+    added: set[tuple[str, Direction | str | None]] = set()
 
     @callback
     def add_new() -> None:
@@ -277,6 +303,10 @@ async def async_setup_entry(
                     for description in FLOW_SENSORS[flow]
                     if description.option is None or description.option in enabled
                 )
+            for register in summary.tariffs:
+                if (number, register) not in added:
+                    added.add((number, register))
+                    entities.append(TariffSensor(coordinator, number, register))
         if entities:
             async_add_entities(entities)
 

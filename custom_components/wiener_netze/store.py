@@ -87,6 +87,7 @@ class MeterStore:
     registers: dict[Direction, dict[date, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
+    tariffs: dict[str, dict[date, Reading]] = field(default_factory=dict)
     rejected: dict[Direction, dict[datetime, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
@@ -109,7 +110,13 @@ class MeterStore:
         result = IngestResult()
         for series in readings.series:
             flow = series.obis.direction
-            if flow not in FLOWS or series.obis.e != 0:
+            if flow not in FLOWS:
+                continue
+            if series.obis.e != 0:
+                if value_type is ValueType.METER_READ and series.obis.is_register:
+                    tariff = self.tariffs.setdefault(series.obis.cde, {})
+                    for reading in series.readings:
+                        result.stored += _put(tariff, register_day(reading), reading)
                 continue
             self.flows.add(flow)
             if value_type is ValueType.METER_READ:
@@ -134,6 +141,10 @@ class MeterStore:
     def _store_register(self, flow: Direction, readings: tuple[Reading, ...]) -> None:
         for reading in readings:
             _put(self.registers[flow], register_day(reading), reading)
+
+    def newest_tariffs(self) -> dict[str, Reading]:
+        """The newest reading of each tariff register (``1.8.1``, ``1.8.2``, …)."""
+        return {cde: days[max(days)] for cde, days in sorted(self.tariffs.items()) if days}
 
     def newest_register(self, flow: Direction) -> Reading | None:
         """The most recent register reading of a flow."""

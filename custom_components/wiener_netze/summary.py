@@ -39,6 +39,7 @@ class MeterSummary:
     published_until: datetime | None
     estimated_share: float | None
     estimated_share_day: date | None
+    tariffs: dict[str, Reading]
 
 
 def _interval_sum(store: MeterStore, flow: Direction, start: datetime, end: datetime) -> float:
@@ -143,4 +144,5 @@ def summarize(store: MeterStore, first: date, last: date, quarter_hours: bool) -
         published_until=max(ends, default=None),
         estimated_share=_estimated_share(store, newest, quarter_hours),
         estimated_share_day=newest,
+        tariffs=store.newest_tariffs(),
     )

@@ -278,3 +278,47 @@ async def test_gaps_inside_and_beyond_the_window(
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
     del truth[missing_old.astimezone(UTC)]
     assert_equal_hours(rows, truth)  # duplicated intervals counted once
+
+
+async def test_meter_replacement(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The register starts again from zero: sums follow the intervals, the state the register."""
+    replaced = date(2026, 8, 12)
+    sim_state.settings.replaced_meter = HOUSEHOLD
+    sim_state.settings.replacement_day = replaced
+    entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
+    await set_up(hass, entry)
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
+    assert_equal_hours(rows, truth)
+    assert all(row["change"] >= 0 for row in rows.values())
+    end_of_day = day_bounds(replaced)[1] - timedelta(hours=1)
+    register = sim_state.views[HOUSEHOLD].register(replaced, False) / 1000
+    assert rows[end_of_day]["state"] == pytest.approx(register)
+    assert register < 20  # the new meter's register
+    assert "treating it as a meter replacement" in caplog.text
+    replacements = entry.runtime_data.import_state.state.replacements
+    assert [(item["meter"], item["day"]) for item in replacements] == [
+        (HOUSEHOLD, replaced.isoformat())
+    ]
+    latest = sim_state.views[HOUSEHOLD].register(LAST, False) / 1000
+    assert float(state(hass, HOUSEHOLD, "consumption_meter_reading").state) == pytest.approx(latest)
+
+
+async def test_double_tariff_registers(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """A meter with 1.8.1 and 1.8.2 gets a meter-reading sensor per register."""
+    sim_state.settings.tariff_meters = [HOUSEHOLD]
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD]))
+    truth = sim_state.views[HOUSEHOLD].truth
+    for tariff in (1, 2):
+        sensor = state(hass, HOUSEHOLD, f"register_1.8.{tariff}")
+        assert float(sensor.state) == pytest.approx(truth.tariff_register(LAST, tariff) / 1000)
+        assert sensor.name == f"Wohnung Meter reading 1.8.{tariff}"
+    total = sum(truth.tariff_register(LAST, tariff) for tariff in (1, 2)) / 1000
+    assert total == pytest.approx(truth.register(LAST, False) / 1000)
