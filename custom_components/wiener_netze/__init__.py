@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_METERS, DOMAIN
 from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
+from .import_state import ImportStateStore
 from .issues import delete_issues
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which work on any loaded entry."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> bool:
@@ -29,8 +40,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> None:
-    """Remove the entry's repair issues with it."""
+    """Remove the entry's repair issues and import state with it (statistics stay)."""
     delete_issues(hass, entry.data[CONF_METERS])
+    await ImportStateStore(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -126,6 +126,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         self.import_state = ImportStateStore(hass, entry.entry_id)
         self.sync = StatisticsSync(hass, entry.entry_id, self.import_state, self.title)
         self._backfill: asyncio.Task[None] | None = None
+        self._held_checked: date | None = None
 
     def title(self, number: str) -> str:
         """The name people know the meter by."""
@@ -178,6 +179,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     break
             if ran:
                 await self._sync_window(now)
+                self._recheck_held_days(local_day(now))
         except WienerNetzeError as err:
             raise self._translate(err) from err
         self._start_backfill()
@@ -192,6 +194,29 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             self.quarter_hour_meters,
             settled_before=today - self.correction_days * ONE_DAY,
         )
+
+    def _recheck_held_days(self, today: date) -> None:
+        """Once a day, read held-back days older than the window again: fixed ones import."""
+        if self._held_checked == today:
+            return
+        self._held_checked = today
+        first = window_start(today, self.correction_days)
+        held = sorted(
+            {(number, day) for number, _, day in map(parse_key, self.import_state.state.held)}
+        )
+        old = [(number, day) for number, day in held if day < first]
+        if old:
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_reimport(old), f"{DOMAIN} held days"
+            )
+
+    async def _async_reimport(self, days: list[tuple[str, date]]) -> None:
+        for number, day in days:
+            try:
+                await self.async_import_range(day, day, [number])
+            except WienerNetzeError as err:
+                _LOGGER.debug("Reading held-back days again failed: %s", err)
+                return
 
     def _start_backfill(self) -> None:
         """Run the history import in the background unless it is done or running."""

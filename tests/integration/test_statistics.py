@@ -322,3 +322,23 @@ async def test_double_tariff_registers(
         assert sensor.name == f"Wohnung Meter reading 1.8.{tariff}"
     total = sum(truth.tariff_register(LAST, tariff) for tariff in (1, 2)) / 1000
     assert total == pytest.approx(truth.register(LAST, False) / 1000)
+
+
+async def test_held_day_beyond_the_window_imports_when_fixed(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A held-back day of the history is read again once a day and imports when fixed."""
+    scaled = date(2026, 6, 10)
+    sim_state.settings.scaled_days = [scaled]
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD], history_years=1))
+    issue_id = held_issue_id(f"{HOUSEHOLD}/consumption/2026-06-10")
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+    sim_state.settings.scaled_days = []
+    await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, 5, tzinfo=VIENNA))
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
+    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)

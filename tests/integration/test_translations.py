@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from custom_components.wiener_netze.api import (
     ApiConnectionError,
@@ -85,6 +86,7 @@ def test_exception_keys_exist() -> None:
         BadRequestError("x"),
     ]
     keys = {failure_key(error) for error in errors} | {"invalid_auth", "invalid_api_key"}
+    keys |= {"entry_not_loaded", "unknown_meter", "invalid_range"}  # the actions' checks
     assert {f"exceptions.{key}.message" for key in keys} <= set(EN)
     assert {key.split(".")[1] for key in EN if key.startswith("exceptions.")} == keys
 
@@ -99,8 +101,15 @@ def test_flow_errors_and_aborts_exist() -> None:
         assert f"config.abort.{reason}" in EN
 
 
-def test_options_and_issues_exist() -> None:
-    """Optional sensor choices and the repair issue are translated."""
+def test_options_issues_and_actions_exist() -> None:
+    """Optional sensor choices, repair issues and every action field are translated."""
     for sensor in OptionalSensor:
         assert f"selector.optional_sensors.options.{sensor}" in EN
-    assert "issues.quarter_hours_disabled.description" in EN
+    for issue in ("quarter_hours_disabled", "implausible_day", "gaps"):
+        assert f"issues.{issue}.description" in EN
+    assert "issues.implausible_day.fix_flow.step.confirm.description" in EN
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
+    for service, spec in services.items():
+        assert f"services.{service}.description" in EN
+        for field in spec["fields"]:
+            assert f"services.{service}.fields.{field}.description" in EN
