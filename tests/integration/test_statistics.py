@@ -128,7 +128,10 @@ async def test_metadata_and_ids_stable_across_reload(
 
 
 async def test_restart_in_the_middle_of_the_backfill(
-    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The connection drops after two chunks; after a restart it continues, no gap, no double."""
     # Master data, the first update's three requests, then two chunks of three requests.
@@ -139,6 +142,8 @@ async def test_restart_in_the_middle_of_the_backfill(
     resume = progress.backfill_next
     assert resume == (HISTORY_FROM + timedelta(days=2 * 89)).isoformat()
     assert not progress.backfill_done
+    assert 0 < (entry.runtime_data.history_progress or 0) < 100
+    assert "History import paused" in caplog.text
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     sim_state.settings.offline = False
