@@ -34,10 +34,31 @@ wn_env_mount() {
     fi
     mountpoint -q "$WN_ROOT/proc" || mount -t proc proc "$WN_ROOT/proc"
     mountpoint -q "$WN_ROOT/dev" || mount --rbind /dev "$WN_ROOT/dev"
+    wn_env_drop_stale_binds
     for d in "$repo" "$(dirname "$repo")/shared"; do
         [ -d "$d" ] || continue
         mkdir -p "$WN_ROOT$d"
-        mountpoint -q "$WN_ROOT$d" || mount --bind "$d" "$WN_ROOT$d"
+        wn_same_dir "$d" "$WN_ROOT$d" || mount --bind "$d" "$WN_ROOT$d"
+    done
+}
+
+# True when both paths are the same directory (same device and inode).
+wn_same_dir() {
+    [ "$(stat -c %d:%i "$1" 2>/dev/null)" = "$(stat -c %d:%i "$2" 2>/dev/null)" ]
+}
+
+# A bind mount outlives the clone it showed: CI clones to the same path again after deleting
+# the last clone, and the old bind would show the deleted directory. Unmount every bind under
+# the root (other than /proc and /dev) that no longer shows the directory at the same path
+# outside, so the next mount shows the current one and binds do not pile up.
+wn_env_drop_stale_binds() {
+    local m inner
+    for m in $(awk -v r="$WN_ROOT/" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -ru); do
+        inner=${m#"$WN_ROOT"}
+        case "$inner" in /proc | /proc/* | /dev | /dev/*) continue ;; esac
+        while mountpoint -q "$m" && ! wn_same_dir "$inner" "$m"; do
+            umount -l "$m" 2>/dev/null || break
+        done
     done
 }
 
