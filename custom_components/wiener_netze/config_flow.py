@@ -16,13 +16,9 @@ from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
 )
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -47,28 +43,14 @@ from .const import (
     CONF_API_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
-    CONF_CORRECTION_DAYS,
-    CONF_HISTORY_YEARS,
     CONF_METERS,
-    CONF_OPTIONAL_SENSORS,
-    CONF_PLAUSIBILITY_LIMIT,
     CONF_TOKEN_URL,
-    CONF_UPDATE_INTERVAL,
     CREDENTIALS_GUIDE_URL,
-    DEFAULT_CORRECTION_DAYS,
-    DEFAULT_HISTORY_YEARS,
-    DEFAULT_OPTIONAL_SENSORS,
-    DEFAULT_PLAUSIBILITY_LIMIT,
-    DEFAULT_UPDATE_INTERVAL,
     DOMAIN,
-    MAX_CORRECTION_DAYS,
-    MAX_HISTORY_YEARS,
-    MAX_UPDATE_INTERVAL,
-    MIN_UPDATE_INTERVAL,
-    OptionalSensor,
 )
 from .coordinator import WienerNetzeConfigEntry
 from .naming import meter_label
+from .options_flow import WienerNetzeOptionsFlow
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -270,63 +252,4 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
             description_placeholders={"guide_url": CREDENTIALS_GUIDE_URL},
-        )
-
-
-def _number(low: int, high: int, unit: str | None = None) -> NumberSelector:
-    config = NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
-
-
-def options_schema() -> probatio.Schema:
-    """Update interval, history depth, plausibility limit and the optional sensor groups."""
-    return probatio.Schema(
-        {
-            probatio.Required(CONF_UPDATE_INTERVAL, default=DEFAULT_UPDATE_INTERVAL): _number(
-                MIN_UPDATE_INTERVAL, MAX_UPDATE_INTERVAL, "min"
-            ),
-            probatio.Required(CONF_HISTORY_YEARS, default=DEFAULT_HISTORY_YEARS): _number(
-                0, MAX_HISTORY_YEARS
-            ),
-            probatio.Required(CONF_PLAUSIBILITY_LIMIT, default=DEFAULT_PLAUSIBILITY_LIMIT): _number(
-                1000, 1_000_000, "W"
-            ),
-            probatio.Required(CONF_CORRECTION_DAYS, default=DEFAULT_CORRECTION_DAYS): _number(
-                1, MAX_CORRECTION_DAYS
-            ),
-            probatio.Required(CONF_OPTIONAL_SENSORS, default=DEFAULT_OPTIONAL_SENSORS): (
-                SelectSelector(
-                    SelectSelectorConfig(
-                        options=[sensor.value for sensor in OptionalSensor],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                        translation_key=CONF_OPTIONAL_SENSORS,
-                    )
-                )
-            ),
-        }
-    )
-
-
-class WienerNetzeOptionsFlow(OptionsFlowWithReload):
-    """Options; the entry reloads when they change."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form for all options."""
-        if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **user_input,
-                    CONF_UPDATE_INTERVAL: int(user_input[CONF_UPDATE_INTERVAL]),
-                    CONF_HISTORY_YEARS: int(user_input[CONF_HISTORY_YEARS]),
-                    CONF_PLAUSIBILITY_LIMIT: int(user_input[CONF_PLAUSIBILITY_LIMIT]),
-                    CONF_CORRECTION_DAYS: int(user_input[CONF_CORRECTION_DAYS]),
-                }
-            )
-        schema = options_schema()
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )

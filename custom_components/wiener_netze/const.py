@@ -52,3 +52,11 @@ MAX_CORRECTION_DAYS: Final = 30
 # Polling: a complete but not yet validated day (estimates, gaps) is fetched again at most this
 # often while inside the correction window; the register is retried at most this often.
 RECHECK_INTERVAL: Final = timedelta(hours=3)
+
+# The tariff section of the options: what energy costs and what feed-in earns.
+CONF_TARIFF: Final = "tariff"
+CONF_ENERGY_PRICE: Final = "energy_price"
+CONF_PRICE_ENTITY: Final = "price_entity"
+CONF_DAILY_CHARGE: Final = "daily_charge"
+CONF_FEED_IN_PRICE: Final = "feed_in_price"
+CONF_FEED_IN_PRICE_ENTITY: Final = "feed_in_price_entity"

@@ -53,6 +53,7 @@ from .schedule import ONE_DAY, Fetch, FetchLog, days_between, pick, plan, window
 from .store import MeterStore, local_day
 from .summary import MeterSummary, summarize
 from .sync import StatisticsSync
+from .tariff import Tariff
 
 # 89 days, so that with the day before (for the opening register) a request covers 90.
 BACKFILL_CHUNK_DAYS = 89
@@ -145,6 +146,8 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
     async def _async_setup(self) -> None:
         """Read the selected meters' master data once, for devices and the polling mode."""
         await self.import_state.async_load()
+        if self.sync.pricing.note_tariff(dt_util.utcnow(), self.tariff, self.selected):
+            await self.import_state.async_save()
         try:
             meters = await self.client.async_get_meters(ResultType.ALL, self.selected)
         except WienerNetzeError as err:
@@ -298,6 +301,21 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             await self._sync_window(dt_util.utcnow())
         else:
             await self.async_import_range(day, day, [number])
+
+    @property
+    def tariff(self) -> Tariff | None:
+        """The tariff in the options (None when nothing is priced)."""
+        return Tariff.from_options(self.config_entry.options)
+
+    async def async_recalculate_costs(
+        self, first: date, last: date, tariff: Tariff, meters: Sequence[str] | None = None
+    ) -> int:
+        """Price ``first``..``last`` again with ``tariff``; returns the hours priced."""
+        pricing = self.sync.pricing
+        hours = await pricing.async_recalculate(meters or self.selected, first, last, tariff)
+        pricing.update_issues(self.selected)
+        await self.import_state.async_save()
+        return hours
 
     @property
     def history_progress(self) -> float | None:

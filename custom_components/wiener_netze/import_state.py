@@ -1,7 +1,8 @@
 """What the statistics import has to remember across restarts, in Home Assistant's storage.
 
 The backfill's next day (so a restart continues where it stopped), how far back data exists,
-days held back as implausible, days the user imported anyway, gaps, and meter replacements.
+days held back as implausible, days the user imported anyway, gaps, meter replacements, each
+meter's tariff timeline, and the hours that had no price (``<meter>/<flow>`` → hour ranges).
 Keys of the day maps are ``<meter>/<flow>/<YYYY-MM-DD>``.
 """
 
@@ -43,6 +44,8 @@ class ImportState:
     forced: list[str] = field(default_factory=list)
     gaps: dict[str, int] = field(default_factory=dict)
     replacements: list[dict[str, Any]] = field(default_factory=list)
+    tariffs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    unpriced: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
 class ImportStateStore:

@@ -1,9 +1,10 @@
 """Writes hour rows into the recorder's long-term statistics, keeping every later sum right.
 
-Statistic ids are ``wiener_netze:<meter number>_consumption`` and ``…_feed_in`` (lower case);
-they never change. Rows are spliced in: where new rows replace or add hours, every later row's
-``sum`` moves by the difference, so the total stays equal to the source. Rows that already hold
-the right values are not written again.
+Statistic ids are ``wiener_netze:<meter number>_consumption`` and ``…_feed_in`` (lower case)
+for energy, ``…_consumption_cost`` and ``…_feed_in_compensation`` for money; they never
+change. Rows are spliced in: where new rows replace or add hours, every later row's ``sum``
+moves by the difference, so the total stays equal to the source. Rows that already hold the
+right values are not written again.
 """
 
 from __future__ import annotations
@@ -56,6 +57,27 @@ def metadata(number: str, flow: Direction, name: str) -> StatisticMetaData:
     )
 
 
+COST_SUFFIX = {Direction.CONSUMPTION: "cost", Direction.FEED_IN: "compensation"}
+
+
+def cost_statistic_id(number: str, flow: Direction) -> str:
+    """The money of one meter and flow: ``…_consumption_cost`` or ``…_feed_in_compensation``."""
+    return f"{statistic_id(number, flow)}_{COST_SUFFIX[flow]}"
+
+
+def cost_metadata(number: str, flow: Direction, name: str, currency: str) -> StatisticMetaData:
+    """Hourly cost or compensation in the instance's currency with a running sum, no mean."""
+    return StatisticMetaData(
+        mean_type=StatisticMeanType.NONE,
+        has_sum=True,
+        name=name,
+        source=DOMAIN,
+        statistic_id=cost_statistic_id(number, flow),
+        unit_class=None,
+        unit_of_measurement=currency,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SpliceResult:
     """Rows written, and how many already stored hours changed value."""
@@ -76,6 +98,27 @@ def _sum_before(hass: HomeAssistant, statistic: str, start: datetime) -> float:
         if rows:
             return float(rows[-1]["sum"] or 0.0)
     return 0.0
+
+
+def _hour_rows(
+    hass: HomeAssistant, statistic: str, start: datetime, end: datetime
+) -> list[HourRow]:
+    previous = _sum_before(hass, statistic, start)
+    rows: list[HourRow] = []
+    for row in _read(hass, statistic, start, end):
+        total = float(row["sum"] or 0.0)
+        rows.append(
+            HourRow(dt_util.utc_from_timestamp(row["start"]), round(total - previous, 6), None)
+        )
+        previous = total
+    return rows
+
+
+async def async_read_rows(
+    hass: HomeAssistant, statistic: str, start: datetime, end: datetime
+) -> list[HourRow]:
+    """The stored hours ``start``..``end`` of a statistic, each with its change."""
+    return await get_instance(hass).async_add_executor_job(_hour_rows, hass, statistic, start, end)
 
 
 class StatisticsImporter:

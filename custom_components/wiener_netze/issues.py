@@ -5,17 +5,22 @@
 - A day held back from the statistics as implausible: the two totals, and a fix flow that
   imports it anyway; cleared once the source is fixed and the day imports by itself.
 - Gaps: quarter hours that never arrived, imported without them.
+- Hours without a price: a price entity had no history for them, so their cost is left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, PORTAL_URL
 from .import_state import parse_key
+
+HOUR = timedelta(hours=1)
 
 
 def quarter_hours_issue_id(number: str) -> str:
@@ -126,12 +131,62 @@ def update_gap_issues(
         )
 
 
+def unpriced_issue_id(number: str) -> str:
+    """The issue id of a meter's hours without a price."""
+    return f"unpriced_{number}"
+
+
+def update_unpriced_issues(
+    hass: HomeAssistant,
+    numbers: Iterable[str],
+    unpriced: Mapping[str, list[list[str]]],
+    title: Callable[[str], str],
+) -> None:
+    """One issue per meter with hours left out of the cost: how many, and from when to when."""
+    by_meter: dict[str, list[tuple[str, str, int]]] = {}
+    for key, ranges in unpriced.items():
+        number = key.split("/")[0]
+        for first, last in ranges:
+            hours = (datetime.fromisoformat(last) - datetime.fromisoformat(first)) // HOUR
+            by_meter.setdefault(number, []).append((first, last, hours))
+    for number in numbers:
+        if not by_meter.get(number):
+            ir.async_delete_issue(hass, DOMAIN, unpriced_issue_id(number))
+    for number, found in by_meter.items():
+        found.sort()
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            unpriced_issue_id(number),
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="unpriced_hours",
+            translation_placeholders={
+                "meter": title(number),
+                "hours": str(sum(hours for _, _, hours in found)),
+                "first": _local(found[0][0]),
+                "last": _local(found[-1][1]),
+                "ranges": ", ".join(
+                    f"{_local(first)} to {_local(last)}" for first, last, _ in found[:5]
+                )
+                + (" …" if len(found) > 5 else ""),
+            },
+        )
+
+
+def _local(moment: str) -> str:
+    """A stored UTC moment as local time for people, minutes precision."""
+    return dt_util.as_local(datetime.fromisoformat(moment)).strftime("%Y-%m-%d %H:%M")
+
+
 def delete_issues(hass: HomeAssistant, numbers: Iterable[str]) -> None:
     """Remove every issue of these meters (the entry is being removed)."""
     registry = ir.async_get(hass)
     for number in numbers:
         ir.async_delete_issue(hass, DOMAIN, quarter_hours_issue_id(number))
         ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))
+        ir.async_delete_issue(hass, DOMAIN, unpriced_issue_id(number))
         for (domain, issue_id), _ in list(registry.issues.items()):
             if domain == DOMAIN and issue_id.startswith(f"implausible_{number}"):
                 ir.async_delete_issue(hass, DOMAIN, issue_id)

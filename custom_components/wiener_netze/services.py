@@ -1,4 +1,4 @@
-"""Actions: re-import a range into the statistics, and return readings for scripts.
+"""Actions: re-import a range into the statistics, re-price a range, return readings.
 
 Both name the config entry (one per API application) and optionally some of its meters.
 """
@@ -22,6 +22,7 @@ from .store import local_day
 
 SERVICE_IMPORT_HISTORY = "import_history"
 SERVICE_GET_READINGS = "get_readings"
+SERVICE_RECALCULATE_COSTS = "recalculate_costs"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_METERS = "meters"
 ATTR_START = "start"
@@ -89,6 +90,14 @@ async def _import_history(call: ServiceCall) -> None:
         raise _api_error(err) from err
 
 
+async def _recalculate_costs(call: ServiceCall) -> None:
+    coordinator, meters, start, end = _target(call.hass, call)
+    tariff = coordinator.tariff
+    if tariff is None:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_tariff")
+    await coordinator.async_recalculate_costs(start, end, tariff, meters)
+
+
 async def _get_readings(call: ServiceCall) -> ServiceResponse:
     coordinator, meters, start, end = _target(call.hass, call)
     value_type = ValueType(call.data[ATTR_GRANULARITY])
@@ -118,6 +127,9 @@ async def _get_readings(call: ServiceCall) -> ServiceResponse:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every entry)."""
     hass.services.async_register(DOMAIN, SERVICE_IMPORT_HISTORY, _import_history, IMPORT_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_RECALCULATE_COSTS, _recalculate_costs, IMPORT_SCHEMA
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_GET_READINGS,

@@ -1,7 +1,8 @@
 """From the readings of some days to statistics: rows per meter and flow, and what was found.
 
 Used for the coordinator's window after each update (continuation and corrections), for each
-chunk of the backfill, and for the re-import action. Held-back days, gaps and meter
+chunk of the backfill, and for the re-import action. The same hours are priced right after
+their energy is written, so cost and compensation move with it. Held-back days, gaps and meter
 replacements are remembered in the import state and shown as repair issues.
 """
 
@@ -19,6 +20,7 @@ from .hourly import DayRows, HourRow, day_value_day, quarter_hour_day
 from .import_state import ImportStateStore, day_key
 from .importer import StatisticsImporter, metadata
 from .issues import update_gap_issues, update_held_issues
+from .pricing import Pricing
 from .store import MeterStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -28,10 +30,11 @@ FLOW_NAMES = {Direction.CONSUMPTION: "consumption", Direction.FEED_IN: "feed-in"
 
 @dataclass(slots=True)
 class SyncReport:
-    """Rows written and stored hours corrected."""
+    """Rows written, stored hours corrected, and hours whose price was unknown."""
 
     written: int = 0
     corrected: int = 0
+    unpriced: int = 0
 
 
 class StatisticsSync:
@@ -49,6 +52,7 @@ class StatisticsSync:
         self.importer = StatisticsImporter(hass)
         self.state_store = state
         self.title = title
+        self.pricing = Pricing(hass, state, self.importer, title)
 
     async def async_sync(
         self,
@@ -81,12 +85,14 @@ class StatisticsSync:
                 outcome = await self.importer.async_splice(metadata(number, flow, name), rows)
                 report.written += outcome.written
                 report.corrected += outcome.corrected
+                report.unpriced += await self.pricing.async_price(number, flow, rows)
         if report.corrected:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected
             )
         update_held_issues(self.hass, self.entry_id, self.state_store.state.held, self.title)
         update_gap_issues(self.hass, stores, self.state_store.state.gaps, self.title)
+        self.pricing.update_issues(stores)
         await self.state_store.async_save()
         return report
 

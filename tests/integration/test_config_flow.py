@@ -23,6 +23,7 @@ from custom_components.wiener_netze.const import (
     CONF_METERS,
     CONF_OPTIONAL_SENSORS,
     CONF_PLAUSIBILITY_LIMIT,
+    CONF_TARIFF,
     CONF_TOKEN_URL,
     CONF_UPDATE_INTERVAL,
     DOMAIN,
@@ -296,7 +297,9 @@ async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> N
         CONF_PLAUSIBILITY_LIMIT: 20000,
         CONF_CORRECTION_DAYS: 10,
         CONF_OPTIONAL_SENSORS: ["month_to_date"],
+        CONF_TARIFF: {},
     }
+    assert loaded.runtime_data.tariff is None
     coordinator = loaded.runtime_data
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 1800

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from homeassistant.data_entry_flow import section
 
 from custom_components.wiener_netze.api import (
     ApiConnectionError,
@@ -21,6 +22,7 @@ from custom_components.wiener_netze.api import (
 )
 from custom_components.wiener_netze.const import OptionalSensor
 from custom_components.wiener_netze.coordinator import failure_key
+from custom_components.wiener_netze.options_flow import options_schema
 from custom_components.wiener_netze.sensor import FLOW_SENSORS, METER_SENSORS
 
 PACKAGE = Path(__file__).parents[2] / "custom_components" / "wiener_netze"
@@ -86,7 +88,7 @@ def test_exception_keys_exist() -> None:
         BadRequestError("x"),
     ]
     keys = {failure_key(error) for error in errors} | {"invalid_auth", "invalid_api_key"}
-    keys |= {"entry_not_loaded", "unknown_meter", "invalid_range"}  # the actions' checks
+    keys |= {"entry_not_loaded", "unknown_meter", "invalid_range", "no_tariff"}  # the actions
     assert {f"exceptions.{key}.message" for key in keys} <= set(EN)
     assert {key.split(".")[1] for key in EN if key.startswith("exceptions.")} == keys
 
@@ -105,7 +107,7 @@ def test_options_issues_and_actions_exist() -> None:
     """Optional sensor choices, repair issues and every action field are translated."""
     for sensor in OptionalSensor:
         assert f"selector.optional_sensors.options.{sensor}" in EN
-    for issue in ("quarter_hours_disabled", "implausible_day", "gaps"):
+    for issue in ("quarter_hours_disabled", "implausible_day", "gaps", "unpriced_hours"):
         assert f"issues.{issue}.description" in EN
     assert "issues.implausible_day.fix_flow.step.confirm.description" in EN
     services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
@@ -113,3 +115,19 @@ def test_options_issues_and_actions_exist() -> None:
         assert f"services.{service}.description" in EN
         for field in spec["fields"]:
             assert f"services.{service}.fields.{field}.description" in EN
+
+
+def test_options_fields_sections_and_errors_exist() -> None:
+    """Every option, the tariff section's fields and the options' errors are translated."""
+    schema = options_schema("EUR")
+    for key, value in schema.schema.items():
+        if isinstance(value, section):
+            assert f"options.step.init.sections.{key}.name" in EN
+            for field in value.schema.schema:
+                for part in ("data", "data_description"):
+                    assert f"options.step.init.sections.{key}.{part}.{field}" in EN
+        else:
+            assert f"options.step.init.data.{key}" in EN
+    source = (PACKAGE / "options_flow.py").read_text(encoding="utf-8")
+    errors = set(re.findall(r'\{"base": "(\w+)"\}', source))
+    assert errors == {key.split(".")[2] for key in EN if key.startswith("options.error.")}

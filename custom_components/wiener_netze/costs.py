@@ -1,0 +1,102 @@
+"""Cost and compensation rows from energy rows: each hour's energy times its price.
+
+Consumption costs its energy times the price, plus the tariff's daily charge once per local
+day, booked at the hour the day starts (23- and 25-hour days included); feed-in earns its
+energy times the feed-in price. An hour whose price comes from an entity with no history for
+it is not priced: its energy cost is left out and the hour is remembered as unpriced, so it
+can be reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from homeassistant.core import HomeAssistant
+
+from .api import Direction, local_midnight
+from .hourly import HourRow
+from .prices import async_hourly_prices, price_factor
+from .store import local_day
+from .tariff import TariffTimeline
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(slots=True)
+class CostRows:
+    """The cost rows of some hours, and which hours had a price and which had none."""
+
+    rows: list[HourRow] = field(default_factory=list)
+    priced: set[datetime] = field(default_factory=set)
+    unpriced: set[datetime] = field(default_factory=set)
+
+
+async def async_cost_rows(
+    hass: HomeAssistant, timeline: TariffTimeline, flow: Direction, energy: list[HourRow]
+) -> CostRows:
+    """Price ``energy`` (hour rows in kWh) with the tariff in effect at each hour."""
+    result = CostRows()
+    costs: dict[datetime, float] = {}
+    by_entity: dict[str, list[HourRow]] = defaultdict(list)
+    for row in energy:
+        tariff = timeline.in_effect(row.start)
+        if tariff is None or not tariff.prices(flow):
+            continue
+        price = tariff.fixed_price(flow)
+        entity = tariff.entity(flow)
+        if entity is not None:
+            by_entity[entity].append(row)
+        elif price is not None:
+            costs[row.start] = row.change * price
+            result.priced.add(row.start)
+    for entity, rows in by_entity.items():
+        prices = await _async_entity_prices(hass, entity, [row.start for row in rows])
+        for row in rows:
+            if (price := prices.get(row.start)) is None:
+                result.unpriced.add(row.start)
+                continue
+            costs[row.start] = row.change * price
+            result.priced.add(row.start)
+    for day in {local_day(row.start) for row in energy}:
+        midnight = local_midnight(day).astimezone(UTC)
+        tariff = timeline.in_effect(midnight)
+        if tariff is not None and (charge := tariff.charge(flow)) > 0:
+            costs[midnight] = costs.get(midnight, 0.0) + charge
+    result.rows = [HourRow(start, round(costs[start], 6), None) for start in sorted(costs)]
+    return result
+
+
+async def _async_entity_prices(
+    hass: HomeAssistant, entity_id: str, hours: list[datetime]
+) -> dict[datetime, float]:
+    """Prices per kWh from the entity's history; none when its unit is not a price."""
+    state = hass.states.get(entity_id)
+    unit = state.attributes.get("unit_of_measurement") if state else None
+    factor = price_factor(unit, hass.config.currency)
+    if factor is None:
+        return {}
+    return await async_hourly_prices(hass, entity_id, hours, factor)
+
+
+def to_ranges(hours: set[datetime]) -> list[list[str]]:
+    """Consecutive hours as ``[first start, last end)`` pairs of ISO strings."""
+    ranges: list[list[datetime]] = []
+    for hour in sorted(hours):
+        if ranges and ranges[-1][1] == hour:
+            ranges[-1][1] = hour + HOUR
+        else:
+            ranges.append([hour, hour + HOUR])
+    return [[start.isoformat(), end.isoformat()] for start, end in ranges]
+
+
+def from_ranges(ranges: list[list[str]]) -> set[datetime]:
+    """The hours of :func:`to_ranges`' pairs."""
+    hours: set[datetime] = set()
+    for first, last in ranges:
+        hour, end = datetime.fromisoformat(first), datetime.fromisoformat(last)
+        while hour < end:
+            hours.add(hour)
+            hour += HOUR
+    return hours

@@ -1,0 +1,101 @@
+"""Hourly prices from a price entity's recorded history, per kWh in the instance's currency.
+
+An hour's price is the entity's hourly mean from the long-term statistics when it has them
+(they outlive the recorder's purge), otherwise the time-weighted mean of its recorded states
+over the hour. Hours for which neither exists have no price: they are never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from datetime import datetime, timedelta
+
+from homeassistant.components.recorder.history import state_changes_during_period
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+
+HOUR = timedelta(hours=1)
+ENERGY_UNITS = {"Wh": 1000.0, "kWh": 1.0, "MWh": 0.001}
+SUBUNITS = ("ct", "c", "cent", "Cent", "¢")
+
+
+def price_factor(unit: str | None, currency: str) -> float | None:
+    """What turns a value in ``unit`` into currency per kWh; None for a unit that is no price."""
+    if not unit or "/" not in unit:
+        return None
+    money, energy = (part.strip() for part in unit.split("/", 1))
+    if energy not in ENERGY_UNITS:
+        return None
+    if money == currency:
+        return ENERGY_UNITS[energy]
+    if money in SUBUNITS:
+        return ENERGY_UNITS[energy] / 100
+    return None
+
+
+def _hourly_means(
+    hass: HomeAssistant, entity_id: str, start: datetime, end: datetime
+) -> dict[datetime, float]:
+    rows = statistics_during_period(hass, start, end, {entity_id}, "hour", None, {"mean"})
+    return {
+        dt_util.utc_from_timestamp(row["start"]): float(mean)
+        for row in rows.get(entity_id, [])
+        if (mean := row.get("mean")) is not None
+    }
+
+
+def _states(hass: HomeAssistant, entity_id: str, start: datetime, end: datetime) -> list[State]:
+    found = state_changes_during_period(hass, start, end, entity_id, no_attributes=True)
+    return list(found.get(entity_id.lower(), []))
+
+
+def time_weighted(states: list[State], hours: list[datetime]) -> dict[datetime, float]:
+    """The mean of the numeric states over each hour, weighted by how long each held."""
+    changes: list[tuple[datetime, float | None]] = []
+    for state in sorted(states, key=lambda item: item.last_changed):
+        try:
+            value: float | None = float(state.state)
+        except ValueError:
+            value = None
+        if value is not None and not math.isfinite(value):
+            value = None
+        changes.append((state.last_changed, value))
+    moments = [since for since, _ in changes]
+    result: dict[datetime, float] = {}
+    for hour in hours:
+        end = hour + HOUR
+        weighted = seconds = 0.0
+        index = max(0, bisect_right(moments, hour) - 1)
+        while index < len(changes) and changes[index][0] < end:
+            since, value = changes[index]
+            until = changes[index + 1][0] if index + 1 < len(changes) else end
+            overlap = (min(until, end) - max(since, hour)).total_seconds()
+            if value is not None and overlap > 0:
+                weighted += value * overlap
+                seconds += overlap
+            index += 1
+        if seconds > 0:
+            result[hour] = weighted / seconds
+    return result
+
+
+async def async_hourly_prices(
+    hass: HomeAssistant, entity_id: str, hours: list[datetime], factor: float
+) -> dict[datetime, float]:
+    """The price per kWh of each of ``hours`` that the entity's history knows."""
+    if not hours:
+        return {}
+    instance = get_instance(hass)
+    start, end = min(hours), max(hours) + HOUR
+    means = await instance.async_add_executor_job(_hourly_means, hass, entity_id, start, end)
+    prices = {hour: means[hour] for hour in hours if hour in means}
+    missing = [hour for hour in hours if hour not in prices]
+    if missing:
+        states = await instance.async_add_executor_job(
+            _states, hass, entity_id, min(missing), max(missing) + HOUR
+        )
+        prices.update(time_weighted(states, missing))
+    return {hour: value * factor for hour, value in prices.items()}

@@ -1,0 +1,103 @@
+"""Keeps the cost and compensation statistics in step with the energy statistics.
+
+Whenever energy rows are spliced (backfill, continuation, corrections, held days imported),
+the same hours are priced and spliced into the money statistics, so their later sums move
+with the energy. Tariff timelines and hours without a price live in the import state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+
+from homeassistant.core import HomeAssistant
+
+from .api import Direction, local_midnight
+from .costs import async_cost_rows, from_ranges, to_ranges
+from .hourly import HourRow
+from .import_state import ImportStateStore
+from .importer import StatisticsImporter, async_read_rows, cost_metadata, statistic_id
+from .issues import update_unpriced_issues
+from .tariff import Tariff, TariffTimeline
+
+_LOGGER = logging.getLogger(__name__)
+
+COST_NAMES = {Direction.CONSUMPTION: "consumption cost", Direction.FEED_IN: "feed-in compensation"}
+
+
+def flow_key(number: str, flow: Direction) -> str:
+    """The key of one meter's flow in the import state."""
+    return f"{number}/{flow.value}"
+
+
+class Pricing:
+    """Prices energy rows with each meter's tariff timeline and writes the money statistics."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        state: ImportStateStore,
+        importer: StatisticsImporter,
+        title: Callable[[str], str],
+    ) -> None:
+        self.hass = hass
+        self.state_store = state
+        self.importer = importer
+        self.title = title
+
+    def timeline(self, number: str) -> TariffTimeline:
+        """The tariffs of one meter over time."""
+        return TariffTimeline.from_list(self.state_store.state.tariffs.get(number, []))
+
+    def note_tariff(self, moment: datetime, tariff: Tariff | None, numbers: Iterable[str]) -> bool:
+        """The options' tariff applies from ``moment`` on; False when nothing changed."""
+        changed = False
+        for number in numbers:
+            timeline = self.timeline(number)
+            if timeline.change(moment, tariff):
+                self.state_store.state.tariffs[number] = timeline.as_list()
+                changed = True
+        if changed:
+            _LOGGER.info("Tariff in effect from %s: %s", moment.isoformat(), tariff)
+        return changed
+
+    async def async_price(self, number: str, flow: Direction, energy: list[HourRow]) -> int:
+        """Write the money of these energy rows; returns how many hours had no price."""
+        timeline = self.timeline(number)
+        if not energy or not timeline:
+            return 0
+        result = await async_cost_rows(self.hass, timeline, flow, energy)
+        unpriced = self.state_store.state.unpriced
+        key = flow_key(number, flow)
+        hours = (from_ranges(unpriced.get(key, [])) - result.priced) | result.unpriced
+        if hours:
+            unpriced[key] = to_ranges(hours)
+        else:
+            unpriced.pop(key, None)
+        name = f"{self.title(number)} {COST_NAMES[flow]}"
+        meta = cost_metadata(number, flow, name, self.hass.config.currency)
+        await self.importer.async_splice(meta, result.rows)
+        return len(result.unpriced)
+
+    async def async_recalculate(
+        self, numbers: Iterable[str], first: date, last: date, tariff: Tariff
+    ) -> int:
+        """Price ``first``..``last`` again with ``tariff``; returns the hours re-priced."""
+        start = local_midnight(first)
+        end = local_midnight(date.fromordinal(last.toordinal() + 1))
+        repriced = 0
+        for number in numbers:
+            timeline = self.timeline(number)
+            timeline.override(start, end, tariff)
+            self.state_store.state.tariffs[number] = timeline.as_list()
+            for flow in Direction:
+                rows = await async_read_rows(self.hass, statistic_id(number, flow), start, end)
+                await self.async_price(number, flow, rows)
+                repriced += len(rows)
+        _LOGGER.info("Re-priced %d hours from %s to %s", repriced, first, last)
+        return repriced
+
+    def update_issues(self, numbers: Iterable[str]) -> None:
+        """Report the hours left out of the cost, per meter."""
+        update_unpriced_issues(self.hass, numbers, self.state_store.state.unpriced, self.title)
