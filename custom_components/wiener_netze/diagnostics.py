@@ -104,6 +104,17 @@ async def async_get_config_entry_diagnostics(
                 "forced": [_day_entry(key, {}) for key in imported.forced],
                 "replacements": imported.replacements,
             },
+            "costs": {
+                "tariff": None if coordinator.tariff is None else asdict(coordinator.tariff),
+                "timelines": [
+                    {"meter": number, "periods": periods}
+                    for number, periods in imported.tariffs.items()
+                ],
+                "unpriced": [
+                    {"meter": key.split("/")[0], "flow": key.split("/")[1], "hours": ranges}
+                    for key, ranges in imported.unpriced.items()
+                ],
+            },
             "coordinator": {
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),

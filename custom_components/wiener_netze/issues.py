@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 
+from .api import VIENNA
 from .const import DOMAIN, PORTAL_URL
 from .import_state import parse_key
 
@@ -176,8 +176,8 @@ def update_unpriced_issues(
 
 
 def _local(moment: str) -> str:
-    """A stored UTC moment as local time for people, minutes precision."""
-    return dt_util.as_local(datetime.fromisoformat(moment)).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC moment in Vienna time (the meters' days), minutes precision."""
+    return datetime.fromisoformat(moment).astimezone(VIENNA).strftime("%Y-%m-%d %H:%M")
 
 
 def delete_issues(hass: HomeAssistant, numbers: Iterable[str]) -> None:

@@ -91,7 +91,7 @@ class Pricing:
             timeline = self.timeline(number)
             timeline.override(start, end, tariff)
             self.state_store.state.tariffs[number] = timeline.as_list()
-            for flow in Direction:
+            for flow in COST_NAMES:
                 rows = await async_read_rows(self.hass, statistic_id(number, flow), start, end)
                 await self.async_price(number, flow, rows)
                 repriced += len(rows)

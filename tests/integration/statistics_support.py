@@ -12,7 +12,7 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
 from custom_components.wiener_netze.api import Direction
-from custom_components.wiener_netze.importer import statistic_id
+from custom_components.wiener_netze.importer import cost_statistic_id, statistic_id
 from simulator.app import Simulator
 from simulator.profiles import day_bounds
 
@@ -20,8 +20,17 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 async def stored(hass: HomeAssistant, number: str, flow: Direction) -> dict[datetime, Any]:
+    """Every stored energy row of one meter and flow, by start: {"change", "sum", "state"}."""
+    return await stored_rows(hass, statistic_id(number, flow))
+
+
+async def stored_money(hass: HomeAssistant, number: str, flow: Direction) -> dict[datetime, Any]:
+    """Every stored cost (consumption) or compensation (feed-in) row, by start."""
+    return await stored_rows(hass, cost_statistic_id(number, flow))
+
+
+async def stored_rows(hass: HomeAssistant, sid: str) -> dict[datetime, Any]:
     """Every stored row of one statistic, by start: {"change", "sum", "state"}."""
-    sid = statistic_id(number, flow)
     rows = await get_instance(hass).async_add_executor_job(
         statistics_during_period,
         hass,

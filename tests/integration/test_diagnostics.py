@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -14,17 +13,24 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from simulator.app import Simulator
+from simulator.server import RunningSimulator
 from tests.support import API_KEY, CLIENT_ID, SECRET
+
+from .conftest import make_entry
 
 
 async def test_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    loaded: MockConfigEntry,
+    simulator: RunningSimulator,
     sim_state: Simulator,
     snapshot: SnapshotAssertion,
 ) -> None:
     """Secrets removed; meter numbers, names, addresses and device numbers redacted."""
+    loaded = make_entry(simulator, tariff={"energy_price": 0.2, "daily_charge": 0.5})
+    loaded.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(loaded.entry_id)
+    await hass.async_block_till_done()
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
     # The simulator's port changes from run to run.
     assert result == snapshot(
@@ -36,3 +42,5 @@ async def test_diagnostics(
     assert [secret for secret in secrets if secret in text] == []
     assert result["coordinator"]["token_requests"] == 1
     assert result["meter_details"][0]["read_by"] == "quarter_hour"
+    assert result["costs"]["tariff"]["energy_price"] == 0.2
+    assert len(result["costs"]["timelines"]) == 2
