@@ -18,6 +18,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -43,6 +44,7 @@ from .const import (
     CONF_API_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_CONNECTION,
     CONF_METERS,
     CONF_TOKEN_URL,
     CREDENTIALS_GUIDE_URL,
@@ -67,17 +69,55 @@ class CredentialsError(Exception):
         self.key = key
 
 
-def credentials_schema(advanced: bool, *, with_client_id: bool = True) -> probatio.Schema:
-    """Client id, secret and API key; the API and token URLs in advanced mode only."""
+def credentials_schema(*, with_client_id: bool = True, connection: bool = True) -> probatio.Schema:
+    """Client id, secret and API key; the API and token URLs in a collapsed section.
+
+    The URLs are for testing (the simulator): Home Assistant 2026.10 no longer passes advanced
+    mode to flows and recommends a section for such settings, so they sit folded away with the
+    official endpoints as defaults.
+    """
     fields: dict[Any, Any] = {}
     if with_client_id:
         fields[probatio.Required(CONF_CLIENT_ID)] = TEXT
     fields[probatio.Required(CONF_CLIENT_SECRET)] = SECRET
     fields[probatio.Required(CONF_API_KEY)] = SECRET
-    if advanced:
-        fields[probatio.Optional(CONF_API_URL, default=DEFAULT_API_URL)] = URL
-        fields[probatio.Optional(CONF_TOKEN_URL, default=DEFAULT_TOKEN_URL)] = URL
+    if connection:
+        fields[probatio.Required(CONF_CONNECTION, default={})] = section(
+            probatio.Schema(
+                {
+                    probatio.Required(CONF_API_URL, default=DEFAULT_API_URL): URL,
+                    probatio.Required(CONF_TOKEN_URL, default=DEFAULT_TOKEN_URL): URL,
+                }
+            ),
+            {"collapsed": True},
+        )
     return probatio.Schema(fields)
+
+
+def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Form input as entry data: URLs out of their section, kept only when not the official."""
+    data = {key: value for key, value in user_input.items() if key != CONF_CONNECTION}
+    connection = user_input.get(CONF_CONNECTION) or {}
+    for key, default in ((CONF_API_URL, DEFAULT_API_URL), (CONF_TOKEN_URL, DEFAULT_TOKEN_URL)):
+        value = str(connection.get(key) or "").strip()
+        if value and value != default:
+            data[key] = value
+        else:
+            data.pop(key, None)
+    if CONF_CLIENT_ID in data:
+        data[CONF_CLIENT_ID] = data[CONF_CLIENT_ID].strip()
+    return data
+
+
+def suggested(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Entry data as form values: the client id, and the URLs in their section."""
+    return {
+        CONF_CLIENT_ID: data.get(CONF_CLIENT_ID),
+        CONF_CONNECTION: {
+            CONF_API_URL: data.get(CONF_API_URL, DEFAULT_API_URL),
+            CONF_TOKEN_URL: data.get(CONF_TOKEN_URL, DEFAULT_TOKEN_URL),
+        },
+    }
 
 
 async def fetch_meters(flow: ConfigFlow, data: Mapping[str, Any]) -> list[Meter]:
@@ -112,16 +152,6 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
         self._data: dict[str, Any] = {}
         self._meters: list[Meter] = []
 
-    @property
-    def _advanced(self) -> bool:
-        """Whether the flow was started in advanced mode, which offers the URL fields.
-
-        Home Assistant 2026.10 made ``show_advanced_options`` always true and no longer puts
-        the flag into a flow's context from the frontend; only flows started with it in their
-        context (the tests, the demo) see the URLs, so users never do.
-        """
-        return bool(self.context.get("show_advanced_options", False))
-
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: WienerNetzeConfigEntry) -> WienerNetzeOptionsFlow:
@@ -132,9 +162,9 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the credentials, check them and list the meters."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(user_input[CONF_CLIENT_ID].strip())
+            data = flatten(user_input)
+            await self.async_set_unique_id(data[CONF_CLIENT_ID])
             self._abort_if_unique_id_configured()
-            data = {**user_input, CONF_CLIENT_ID: user_input[CONF_CLIENT_ID].strip()}
             try:
                 self._meters = await fetch_meters(self, data)
             except CredentialsError as err:
@@ -144,9 +174,7 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_meters()
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                credentials_schema(self._advanced), user_input
-            ),
+            data_schema=self.add_suggested_values_to_schema(credentials_schema(), user_input),
             errors=errors,
             description_placeholders={"guide_url": CREDENTIALS_GUIDE_URL},
         )
@@ -214,7 +242,7 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=credentials_schema(advanced=False, with_client_id=False),
+            data_schema=credentials_schema(with_client_id=False, connection=False),
             errors=errors,
             description_placeholders={
                 "client_id": entry.data[CONF_CLIENT_ID],
@@ -229,8 +257,10 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, **user_input}
-            data[CONF_CLIENT_ID] = data[CONF_CLIENT_ID].strip()
+            data = {**entry.data, **flatten(user_input)}
+            for key in (CONF_API_URL, CONF_TOKEN_URL):
+                if key not in flatten(user_input):
+                    data.pop(key, None)
             await self.async_set_unique_id(data[CONF_CLIENT_ID])
             self._abort_if_unique_id_mismatch(reason="wrong_application")
             try:
@@ -240,15 +270,10 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 self._data = data
                 return await self.async_step_meters()
-        suggested = {
-            key: value
-            for key, value in (user_input or entry.data).items()
-            if key in (CONF_CLIENT_ID, CONF_API_URL, CONF_TOKEN_URL)
-        }
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                credentials_schema(self._advanced), suggested
+                credentials_schema(), user_input or suggested(entry.data)
             ),
             errors=errors,
             description_placeholders={"guide_url": CREDENTIALS_GUIDE_URL},

@@ -18,6 +18,7 @@ CONF_CLIENT_SECRET: Final = "client_secret"
 CONF_API_KEY: Final = "api_key"
 CONF_API_URL: Final = "api_url"
 CONF_TOKEN_URL: Final = "token_url"
+CONF_CONNECTION: Final = "connection"  # the form section holding the two URLs
 CONF_METERS: Final = "meters"
 
 CONF_UPDATE_INTERVAL: Final = "update_interval"

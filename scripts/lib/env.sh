@@ -4,11 +4,14 @@
 WN_ENV_CACHE=${WN_ENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wiener_netze_env}
 # Bump when the layout of the environment changes, so old caches are not reused.
 WN_ENV_LAYOUT=1
-# Debian packages of the root (only used without a local python3.14).
-WN_ROOT_PACKAGES=python3.14,python3.14-venv,python3.14-dev,ca-certificates,gcc,libc6-dev,git
+# Debian packages of the root (only used without a local python3.14): debootstrap installs the
+# first list; apt installs the browser for the end-to-end tests inside the root afterwards.
+WN_ROOT_PACKAGES=python3.14,python3.14-venv,python3.14-dev,ca-certificates,gcc,g++,libc6-dev,git
+WN_BROWSER_PACKAGES="chromium fonts-dejavu-core"
 
 WN_KEY=$( { echo "layout=$WN_ENV_LAYOUT"; cat "$repo/requirements-test.txt"; } | sha256sum | cut -c1-16)
-WN_ROOT_KEY=$(echo "layout=$WN_ENV_LAYOUT packages=$WN_ROOT_PACKAGES" | sha256sum | cut -c1-16)
+WN_ROOT_KEY=$(echo "layout=$WN_ENV_LAYOUT packages=$WN_ROOT_PACKAGES $WN_BROWSER_PACKAGES" |
+    sha256sum | cut -c1-16)
 
 if command -v python3.14 >/dev/null 2>&1; then
     WN_ENV_KIND=local

@@ -8,16 +8,18 @@ from unittest.mock import patch
 import pytest
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.wiener_netze.api import WienerNetzeClient
+from custom_components.wiener_netze.api import DEFAULT_API_URL, DEFAULT_TOKEN_URL, WienerNetzeClient
+from custom_components.wiener_netze.config_flow import flatten
 from custom_components.wiener_netze.const import (
     CONF_API_KEY,
     CONF_API_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_CONNECTION,
     CONF_CORRECTION_DAYS,
     CONF_HISTORY_YEARS,
     CONF_METERS,
@@ -37,31 +39,26 @@ from .helpers import entity_id
 
 
 def credentials(running: RunningSimulator, **changes: str) -> dict[str, Any]:
-    """User-step input pointing at the simulator (advanced mode)."""
+    """User-step input pointing at the simulator (URLs in the connection section)."""
     data = entry_data(running)
     del data[CONF_METERS]
+    data[CONF_CONNECTION] = {
+        CONF_API_URL: data.pop(CONF_API_URL),
+        CONF_TOKEN_URL: data.pop(CONF_TOKEN_URL),
+    }
     data.update(changes)
     return data
 
 
-async def start(hass: HomeAssistant, advanced: bool = True) -> dict[str, Any]:
+async def start(hass: HomeAssistant) -> dict[str, Any]:
     """A new user flow."""
-    return await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
-    )
+    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
 
 
-async def reconfigure(
-    hass: HomeAssistant, entry: MockConfigEntry, *, advanced: bool
-) -> dict[str, Any]:
+async def reconfigure(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
     """A reconfiguration flow for ``entry``."""
     return await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={
-            "source": SOURCE_RECONFIGURE,
-            "entry_id": entry.entry_id,
-            "show_advanced_options": advanced,
-        },
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
     )
 
 
@@ -74,13 +71,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: RunningSi
     """Credentials, then meters with the smart meters preselected, then one entry."""
     result = await start(hass)
     assert result["type"] is FlowResultType.FORM
-    assert fields(result) == {
-        CONF_CLIENT_ID,
-        CONF_CLIENT_SECRET,
-        CONF_API_KEY,
-        CONF_API_URL,
-        CONF_TOKEN_URL,
-    }
+    assert fields(result) == {CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_API_KEY, CONF_CONNECTION}
     assert "guide_url" in result["description_placeholders"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], credentials(simulator)
@@ -106,10 +97,21 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: RunningSi
     assert entity_id(hass, PHOTOVOLTAIC, "feed_in_meter_reading") is not None
 
 
-async def test_urls_only_in_advanced_mode(hass: HomeAssistant) -> None:
-    """Without advanced mode the user never sees the API and token URLs."""
-    result = await start(hass, advanced=False)
-    assert fields(result) == {CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_API_KEY}
+async def test_urls_folded_away_with_official_defaults(
+    hass: HomeAssistant, simulator: RunningSimulator
+) -> None:
+    """The URLs sit in a collapsed section defaulting to the official endpoints; an entry
+    keeps them only when they differ, so entries follow the official ones."""
+    result = await start(hass)
+    connection = result["data_schema"].schema[CONF_CONNECTION]
+    assert isinstance(connection, section)
+    assert connection.options["collapsed"] is True
+    defaults = connection.schema({})
+    assert defaults == {CONF_API_URL: DEFAULT_API_URL, CONF_TOKEN_URL: DEFAULT_TOKEN_URL}
+    assert flatten(
+        {CONF_CLIENT_ID: " id ", CONF_CONNECTION: {**defaults, CONF_API_URL: simulator.api_url}}
+    ) == {CONF_CLIENT_ID: "id", CONF_API_URL: simulator.api_url}
+    assert flatten({CONF_CLIENT_ID: "id", CONF_CONNECTION: defaults}) == {CONF_CLIENT_ID: "id"}
 
 
 @pytest.mark.parametrize(
@@ -230,8 +232,11 @@ async def test_reconfigure_meters(
 ) -> None:
     """Dropping a meter removes its device and entities; the entry stays."""
     assert entity_id(hass, PHOTOVOLTAIC, "consumption_meter_reading") is not None
-    result = await reconfigure(hass, loaded, advanced=True)
+    result = await reconfigure(hass, loaded)
     assert result["step_id"] == "reconfigure"
+    suggested = result["data_schema"].schema[CONF_CONNECTION].schema.schema
+    shown = {str(key): key.description["suggested_value"] for key in suggested}
+    assert shown == {CONF_API_URL: simulator.api_url, CONF_TOKEN_URL: simulator.token_url}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], credentials(simulator)
     )
@@ -254,7 +259,7 @@ async def test_reconfigure_other_application_aborts(
     hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
 ) -> None:
     """Reconfiguration keeps the application; another client id is a new entry."""
-    result = await reconfigure(hass, loaded, advanced=True)
+    result = await reconfigure(hass, loaded)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], credentials(simulator, **{CONF_CLIENT_ID: "another"})
     )
@@ -266,11 +271,9 @@ async def test_reconfigure_error(
     hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
 ) -> None:
     """A wrong secret in reconfiguration is shown in the form."""
-    result = await reconfigure(hass, loaded, advanced=False)
-    assert CONF_API_URL not in fields(result)
+    result = await reconfigure(hass, loaded)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {CONF_CLIENT_ID: "sim-client-id", CONF_CLIENT_SECRET: "x", CONF_API_KEY: "y"},
+        result["flow_id"], credentials(simulator, **{CONF_CLIENT_SECRET: "x", CONF_API_KEY: "y"})
     )
     assert result["errors"] == {"base": "invalid_auth"}
 

@@ -20,6 +20,7 @@ from custom_components.wiener_netze.api import (
     RateLimitedError,
     ServerError,
 )
+from custom_components.wiener_netze.config_flow import credentials_schema
 from custom_components.wiener_netze.const import OptionalSensor
 from custom_components.wiener_netze.coordinator import failure_key
 from custom_components.wiener_netze.options_flow import options_schema
@@ -117,17 +118,30 @@ def test_options_issues_and_actions_exist() -> None:
             assert f"services.{service}.fields.{field}.description" in EN
 
 
-def test_options_fields_sections_and_errors_exist() -> None:
-    """Every option, the tariff section's fields and the options' errors are translated."""
-    schema = options_schema("EUR")
+def assert_form_translated(step: str, schema: Any) -> None:
+    """Every field of a form, and of each of its sections, has a label and a description."""
     for key, value in schema.schema.items():
         if isinstance(value, section):
-            assert f"options.step.init.sections.{key}.name" in EN
+            assert f"{step}.sections.{key}.name" in EN
             for field in value.schema.schema:
                 for part in ("data", "data_description"):
-                    assert f"options.step.init.sections.{key}.{part}.{field}" in EN
+                    assert f"{step}.sections.{key}.{part}.{field}" in EN
         else:
-            assert f"options.step.init.data.{key}" in EN
+            assert f"{step}.data.{key}" in EN
+
+
+def test_forms_and_sections_translated() -> None:
+    """The credential forms and the options form, sections included."""
+    assert_form_translated("config.step.user", credentials_schema())
+    assert_form_translated("config.step.reconfigure", credentials_schema())
+    assert_form_translated(
+        "config.step.reauth_confirm", credentials_schema(with_client_id=False, connection=False)
+    )
+    assert_form_translated("options.step.init", options_schema("EUR"))
+
+
+def test_options_errors_exist() -> None:
+    """Every error the options form can show is translated, and no other."""
     source = (PACKAGE / "options_flow.py").read_text(encoding="utf-8")
     errors = set(re.findall(r'\{"base": "(\w+)"\}', source))
     assert errors == {key.split(".")[2] for key in EN if key.startswith("options.error.")}
