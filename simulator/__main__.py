@@ -1,9 +1,9 @@
 """``python -m simulator --port 8099``: serve the simulated WN Smart Meter API.
 
-Options: ``--now`` and ``--frozen`` set the clock; ``--set name=value`` (repeatable) changes any
-setting of :class:`simulator.settings.Settings` at start, e.g. ``--set unlinked=true`` or
-``--set scaled_days=2026-03-10``. While running, ``POST /_sim/settings`` and ``/_sim/clock``
-change them (see docs/development.md).
+Options: ``--now`` and ``--frozen`` set the clock, ``--speed`` fast-forwards it up to real time;
+``--set name=value`` (repeatable) changes any setting of :class:`simulator.settings.Settings`
+at start, e.g. ``--set unlinked=true`` or ``--set scaled_days=2026-03-10``. While running,
+``POST /_sim/settings`` and ``/_sim/clock`` change them (see docs/development.md).
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--now", type=datetime.fromisoformat, help="start time, e.g. 2026-03-15T12:00:00+01:00"
     )
     parser.add_argument("--frozen", action="store_true", help="keep the clock still until told")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="simulated seconds per real second until the clock reaches real time",
+    )
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     return parser.parse_args(argv)
 
@@ -48,7 +54,9 @@ async def serve(args: argparse.Namespace) -> None:
     except ValueError as err:
         raise SystemExit(f"error: {err}") from None
     simulator = Simulator(
-        seed=args.seed, clock=SimClock(args.now, frozen=args.frozen), settings=settings
+        seed=args.seed,
+        clock=SimClock(args.now, frozen=args.frozen, speed=args.speed),
+        settings=settings,
     )
     running = await start(simulator, args.host, args.port)
     print(f"WN Smart Meter API simulator on {running.url}", flush=True)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, default_account
+from simulator.clock import SimClock
 from simulator.profiles import VIENNA, day_bounds, quarter_starts
 from simulator.readings import SPIKE_WH, MeterView, estimate_factor, published_at
 from simulator.settings import Settings
@@ -138,3 +139,16 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     one = MeterTruth(SPECS[HOUSEHOLD], "a").day(day).imports
     assert MeterTruth(SPECS[HOUSEHOLD], "a").day(day).imports == one
     assert MeterTruth(SPECS[HOUSEHOLD], "b").day(day).imports != one
+
+
+def test_fast_clock_catches_up_with_real_time_and_stays() -> None:
+    """A clock started in the past at high speed runs fast, but never past real time."""
+    seconds = [0.0]
+    real = datetime.now(UTC)
+    clock = SimClock(real - timedelta(hours=2), speed=3600.0)
+    clock.monotonic = lambda: seconds[0]  # type: ignore[method-assign]
+    clock.set(real - timedelta(hours=2))
+    seconds[0] = 1.0  # one real second: one simulated hour
+    assert clock.now() == real - timedelta(hours=1)
+    seconds[0] = 3.0  # three simulated hours would be past real time
+    assert real <= clock.now() <= datetime.now(UTC)
