@@ -1,0 +1,287 @@
+"""A real Home Assistant process and the simulator, driven like a user would, then a browser.
+
+Onboarding and the config flow go through Home Assistant's REST and websocket APIs (a wrong
+secret first, which the form reports), the history import is awaited, the statistics are read
+back over the websocket API and compared hour by hour with the simulator's truth, Home
+Assistant is restarted and nothing may be imported twice; then headless Chromium logs in,
+opens the Energy dashboard and the meter's device page, saves screenshots in
+``docs/screenshots/`` and checks what the pages show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from playwright.async_api import Page, async_playwright
+
+from demo.client import HomeAssistantClient
+from demo.integration import (
+    CREDENTIALS,
+    TARIFF,
+    connection,
+    fill_energy_dashboard,
+    meters,
+    set_tariff,
+    suggested_meters,
+    wait_for_history,
+)
+from demo.processes import (
+    REPO,
+    Child,
+    free_port,
+    prepare_config,
+    start_hass,
+    start_simulator,
+    wait_for_http,
+)
+from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
+from simulator.profiles import VIENNA
+
+SCREENSHOTS = REPO / "docs" / "screenshots"
+USER, PASSWORD = "e2e", "e2e-password-1234"
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.timeout(1500)
+
+
+@dataclass
+class Instance:
+    """The running pair and how to reach them."""
+
+    config: Path
+    url: str
+    simulator_url: str
+    simulator: Child
+    hass: Child
+    session: aiohttp.ClientSession
+
+    async def restart_hass(self) -> None:
+        """Stop Home Assistant as a service manager would, and start it again."""
+        assert self.hass.stop() == 0, self.hass.tail()
+        self.hass = start_hass(self.config, self.hass.log)
+        await wait_for_http(f"{self.url}/api/onboarding", self.hass, 300)
+
+
+@pytest.fixture
+async def instance(socket_enabled: None, tmp_path: Path) -> AsyncIterator[Instance]:
+    """The simulator (validated values only, so every hour must equal the truth) and a fresh
+    Home Assistant with its own configuration folder, both on free loopback ports."""
+    sim_port, port = free_port(), free_port()
+    simulator = start_simulator(sim_port, tmp_path / "simulator.log", ["estimate_share=0"])
+    config = tmp_path / "config"
+    prepare_config(config, port)
+    hass = start_hass(config, tmp_path / "home-assistant.log")
+    session = aiohttp.ClientSession()
+    running = Instance(
+        config, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sim_port}", simulator, hass, session
+    )
+    try:
+        await wait_for_http(f"{running.simulator_url}/_sim/state", simulator, 30)
+        await wait_for_http(f"{running.url}/api/onboarding", hass, 300)
+        yield running
+    finally:
+        await session.close()
+        running.hass.stop()
+        simulator.stop()
+
+
+async def statistics(client: HomeAssistantClient, ids: list[str]) -> dict[str, dict[int, Any]]:
+    """Every hourly row of these statistics: id → start (ms) → {change, sum}."""
+    [found] = await client.ws(
+        {
+            "type": "recorder/statistics_during_period",
+            "start_time": "2020-01-01T00:00:00+00:00",
+            "statistic_ids": ids,
+            "period": "hour",
+            "types": ["change", "sum"],
+        }
+    )
+    return {sid: {int(row["start"]): row for row in found.get(sid, [])} for sid in ids}
+
+
+async def truth(
+    session: aiohttp.ClientSession, simulator_url: str, number: str, first: date, last: date
+) -> dict[str, dict[int, float]]:
+    """The simulator's true kWh per UTC hour (ms), by flow; day values at their local midnight
+    for the meter read by day."""
+    async with session.get(
+        f"{simulator_url}/_sim/truth",
+        params={"zaehlpunkt": number, "datumVon": str(first), "datumBis": str(last)},
+    ) as response:
+        days = (await response.json())["days"]
+    hours: dict[str, dict[int, float]] = {"consumption": defaultdict(float)}
+    if days and days[0]["feed_in_wh"] is not None:
+        hours["feed_in"] = defaultdict(float)
+    for day in days:
+        midnight = datetime.fromisoformat(day["starts"][0])
+        for index, start in enumerate(day["starts"]):
+            moment = midnight if number == DAILY else datetime.fromisoformat(start)
+            key = int(moment.astimezone(UTC).replace(minute=0).timestamp() * 1000)
+            hours["consumption"][key] += day["consumption_wh"][index] / 1000
+            if "feed_in" in hours:
+                hours["feed_in"][key] += day["feed_in_wh"][index] / 1000
+    return hours
+
+
+def assert_hours_equal(rows: dict[int, Any], expected: dict[int, float], what: str) -> None:
+    """The same hours, each hour's change equal, the sum running on without a jump."""
+    assert sorted(rows) == sorted(expected), what
+    total = 0.0
+    for start in sorted(expected):
+        total += expected[start]
+        assert rows[start]["change"] == pytest.approx(expected[start], abs=1e-6), (what, start)
+        assert rows[start]["sum"] == pytest.approx(total, abs=1e-3), (what, start)
+
+
+def with_tariff(energy: dict[int, float], price: float, charge: float) -> dict[int, float]:
+    """Each hour's energy times the price, plus the daily charge at each local midnight."""
+    money = {start: value * price for start, value in energy.items()}
+    for start in energy:
+        moment = datetime.fromtimestamp(start / 1000, UTC).astimezone(VIENNA)
+        if moment.hour == 0:
+            money[start] += charge
+    return money
+
+
+async def add_integration_like_a_user(instance: Instance, client: HomeAssistantClient) -> str:
+    """The config flow over REST: a wrong secret first (reported in the form), then the right
+    one, then the preselected meters. Returns the entry id."""
+    flow = await client.start_flow("wiener_netze")
+    assert flow["step_id"] == "user"
+    data = {**CREDENTIALS, "connection": connection(instance.simulator_url)}
+    wrong = await client.flow_step(flow["flow_id"], {**data, "client_secret": "wrong"})
+    assert wrong["type"] == "form"
+    assert wrong["errors"] == {"base": "invalid_auth"}
+    step = await client.flow_step(flow["flow_id"], data)
+    assert step["step_id"] == "meters"
+    chosen = suggested_meters(step)
+    assert sorted(chosen) == sorted([HOUSEHOLD, PHOTOVOLTAIC, DAILY])
+    created = await client.flow_step(step["flow_id"], {"meters": chosen})
+    assert created["type"] == "create_entry"
+    return str(created["result"]["entry_id"])
+
+
+async def test_end_to_end(instance: Instance) -> None:
+    """From onboarding to a filled Energy dashboard, right to the hour, restart-proof, visible."""
+    client = HomeAssistantClient(instance.session, instance.url)
+    await client.onboard("End to end", USER, PASSWORD)
+    await client.confirm_http_settings()
+    await client.remove_entries("met")
+    entry_id = await add_integration_like_a_user(instance, client)
+    await set_tariff(client, entry_id)
+    await wait_for_history(client, 900)
+    today = datetime.now(UTC).astimezone(VIENNA).date()
+    first = today - timedelta(days=3 * 366)
+    await client.post(
+        "/api/services/wiener_netze/recalculate_costs",
+        {"config_entry_id": entry_id, "start": str(first), "end": str(today - timedelta(days=1))},
+    )
+    sources = await fill_energy_dashboard(client)
+    assert len(sources) == 3
+    [validation] = await client.ws({"type": "energy/validate"})
+    assert validation["energy_sources"] == [[], [], []]
+
+    ids = []
+    expected: dict[str, dict[int, float]] = {}
+    for number in (HOUSEHOLD, PHOTOVOLTAIC, DAILY):
+        flows = await truth(instance.session, instance.simulator_url, number, first, today)
+        for flow, hours in flows.items():
+            sid = f"wiener_netze:{number.lower()}_{flow}"
+            ids.append(sid)
+            expected[sid] = dict(hours)
+    stored = await statistics(client, ids)
+    for sid in ids:
+        rows = stored[sid]
+        assert rows, sid
+        # Hours up to the newest imported one; the truth goes on to today, still unpublished.
+        newest = max(rows)
+        assert datetime.fromtimestamp(newest / 1000, UTC) > datetime.now(UTC) - timedelta(days=3)
+        hours = {start: value for start, value in expected[sid].items() if start <= newest}
+        hours = {start: value for start, value in hours.items() if start >= min(rows)}
+        assert_hours_equal(rows, hours, sid)
+    cost_ids = [f"{sid}_cost" for sid in ids if sid.endswith("_consumption")]
+    money = await statistics(client, cost_ids)
+    for sid in cost_ids:
+        energy = {start: row["change"] for start, row in stored[sid[:-5]].items()}
+        price = TARIFF["energy_price"]
+        assert_hours_equal(money[sid], with_tariff(energy, price, TARIFF["daily_charge"]), sid)
+
+    # A restart imports nothing twice: every row, every sum, unchanged.
+    await instance.restart_hass()
+    await client.login(USER, PASSWORD)
+    await wait_for_history(client, 300)
+    assert await statistics(client, ids + cost_ids) == {**stored, **money}
+
+    await look_at_it_in_a_browser(instance, client, entry_id)
+
+
+async def text_of(page: Page) -> str:
+    """The visible text of a page, shadow roots included (the frontend is web components)."""
+    text = await page.evaluate(
+        """() => {
+            const parts = [];
+            const walk = (node) => {
+                if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+                if (node.shadowRoot) walk(node.shadowRoot);
+                for (const child of node.childNodes) walk(child);
+            };
+            walk(document.body);
+            return parts.join(" ");
+        }"""
+    )
+    return " ".join(str(text).split())
+
+
+async def look_at_it_in_a_browser(
+    instance: Instance, client: HomeAssistantClient, entry_id: str
+) -> None:
+    """Log in, open the Energy dashboard (yesterday) and the meter's device page; screenshots."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    [household] = [
+        device for device in await meters(client, entry_id) if device["name"] == "Wohnung"
+    ]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = await browser.new_page(
+                viewport={"width": 1400, "height": 1000}, timezone_id="Europe/Vienna"
+            )
+            await page.goto(instance.url)
+            await page.get_by_role("textbox", name="Username").fill(USER)
+            await page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            await page.get_by_role("button", name=re.compile("log in", re.IGNORECASE)).click()
+            await page.wait_for_url(re.compile(r".*/(home|lovelace).*"), timeout=60_000)
+
+            await page.goto(f"{instance.url}/energy")
+            # Two days back: the day before yesterday is always published (yesterday from 6:00).
+            previous = page.get_by_role("button", name=re.compile("previous", re.IGNORECASE))
+            for _ in range(2):
+                await previous.click()
+                await page.wait_for_timeout(1000)
+            await page.get_by_text("Wohnung consumption").first.wait_for(timeout=30_000)
+            await page.wait_for_timeout(4000)  # the charts animate in
+            await page.screenshot(path=SCREENSHOTS / "energy-dashboard.png")
+            shown = await text_of(page)
+            assert "Wohnung consumption" in shown
+            assert re.search(r"\d+(\.\d+)? kWh", shown), shown[:2000]
+
+            await page.goto(f"{instance.url}/config/devices/device/{household['id']}")
+            await page.get_by_text("Meter reading").first.wait_for(timeout=30_000)
+            await page.wait_for_timeout(2000)
+            await page.screenshot(path=SCREENSHOTS / "device.png")
+            shown = await text_of(page)
+            assert "Wohnung" in shown
+            assert "Wiener Netze" in shown
+            assert re.search(r"Meter reading \S+ kWh", shown), shown[:2000]
+        finally:
+            await browser.close()
