@@ -11,6 +11,8 @@ from typing import Any
 
 import aiohttp
 
+ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
+
 
 class HomeAssistantError(RuntimeError):
     """Home Assistant answered something other than what was asked for."""
@@ -28,8 +30,12 @@ class HomeAssistantClient:
     # -- authentication ---------------------------------------------------------------------
 
     async def onboarding_done(self) -> set[str]:
-        """The onboarding steps already done."""
-        steps = await self._json("GET", "/api/onboarding", auth=False)
+        """The onboarding steps already done (all, once onboarding is over and gone)."""
+        async with self.session.get(f"{self.url}/api/onboarding") as response:
+            if response.status == 404:
+                return set(ONBOARDING_STEPS)
+            response.raise_for_status()
+            steps = await response.json()
         return {step["step"] for step in steps if step["done"]}
 
     async def onboard(self, name: str, username: str, password: str) -> None:
