@@ -64,6 +64,7 @@ class Simulator:
             for number, spec in self.meters.items()
         }
         self.tokens: dict[str, float] = {}
+        self._quiet = False  # the current request comes before the faults are armed
         self.counts: Counter[str] = Counter()
         self.log: deque[dict[str, Any]] = deque(maxlen=2000)
 
@@ -89,9 +90,14 @@ class Simulator:
         self.counts.clear()
         self.log.clear()
 
-    @staticmethod
-    def take(settings: Settings, name: str) -> bool:
-        """Use up one of a ``*_next`` fault counter; True if the fault applies now."""
+    def take(self, settings: Settings, name: str) -> bool:
+        """Use up one of a ``*_next`` fault counter; True if the fault applies now.
+
+        The first ``arm_after`` gateway requests pass untouched, so a fault can hit in the
+        middle of an import.
+        """
+        if self._quiet:
+            return False
         remaining = getattr(settings, name)
         if remaining > 0:
             setattr(settings, name, remaining - 1)
@@ -103,6 +109,7 @@ class Simulator:
     async def token(self, request: web.Request) -> web.Response:
         """OAuth 2 client-credentials grant, as Keycloak (log.wien) answers it."""
         self.record("token", request)
+        self._quiet = False  # arm_after counts gateway requests only
         settings = self.settings
         if settings.token_latency:
             await asyncio.sleep(settings.token_latency)
@@ -156,6 +163,9 @@ class Simulator:
             self.counts["dropped"] += 1
             raise ConnectionAbortedError
         self.record(endpoint, request)
+        self._quiet = settings.arm_after > 0
+        if self._quiet:
+            settings.arm_after -= 1
         if settings.latency:
             await asyncio.sleep(settings.latency)
         if self.take(settings, "hang_next"):
@@ -167,6 +177,8 @@ class Simulator:
             raise GatewayError(403, f"{GATEWAY_ERROR}Invalid API key")
         auth = request.headers.get("Authorization", "")
         token = auth[7:] if auth.lower().startswith("bearer ") else ""
+        if self.take(settings, "expire_tokens_next"):
+            self.tokens.clear()  # every issued token expires now, before its time
         expiry = self.tokens.get(token)
         if expiry is None or expiry <= time.monotonic() or self.take(settings, "unauthorized_next"):
             raise GatewayError(

@@ -45,7 +45,10 @@ class Settings:
     token_lifetime: float = 300.0
     token_claimed_lifetime: float | None = None
 
-    # Faults.
+    # Faults. The *_next ones hit the next K gateway requests once arm_after more requests have
+    # passed untouched (0: at once).
+    arm_after: int = 0
+    expire_tokens_next: int = 0
     reject_credentials: bool = False
     unlinked: bool = False
     unauthorized_next: int = 0

@@ -7,6 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.wiener_netze.api import WienerNetzeClient
 from simulator.__main__ import parse_args
 from simulator.account import FERRARIS, HOUSEHOLD
 from simulator.app import Simulator
@@ -231,3 +232,21 @@ def test_command_line_options() -> None:
     )
     assert (args.port, args.frozen, args.set) == (0, True, ["unlinked=true"])
     assert make_simulator(unlinked=True).settings.unlinked is True
+
+
+async def test_faults_armed_after_some_requests(
+    client: WienerNetzeClient, sim_state: Simulator
+) -> None:
+    """``arm_after`` lets the first requests through, then the fault hits; expired tokens
+    are renewed once by the client."""
+    sim_state.settings.arm_after = 2
+    sim_state.settings.expire_tokens_next = 1
+    sim_state.settings.server_errors_next = 1
+    await client.async_get_meters()
+    await client.async_get_meters()
+    assert sim_state.settings.expire_tokens_next == 1  # not armed yet
+    assert len(await client.async_get_meters()) == 4  # 401: token renewed; 503: retried
+    assert sim_state.counts["token"] == 2
+    assert sim_state.counts["meters"] == 2 + 3
+    assert sim_state.settings.expire_tokens_next == 0
+    assert sim_state.settings.server_errors_next == 0
