@@ -92,3 +92,16 @@ async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault matrix's line per scenario and its total, when it ran."""
+    from .test_fault_matrix import RESULTS
+
+    if not RESULTS:
+        return
+    terminalreporter.section("fault matrix")
+    for name, line in RESULTS:
+        terminalreporter.write_line(f"{name:16} {line}")
+    failed = sum(1 for _, line in RESULTS if not line.endswith(": ok"))
+    terminalreporter.write_line(f"{len(RESULTS) - failed} passed, {failed} failed")

@@ -1,0 +1,132 @@
+"""``python -m bench.report [--json]``: the benchmark figures as a table, or as one JSON object.
+
+The table is also written to ``docs/benchmarks.md`` with a description of the machine, and the
+targets from the issue beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from homeassistant.const import __version__ as ha_version
+
+from .test_bench import OUT
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def machine() -> str:
+    """CPU, cores, memory, system and versions, as this machine reports them."""
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = next(
+        (
+            f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "?",
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory} RAM; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}; Home Assistant {ha_version}"
+    )
+
+
+def public(results: dict[str, Any]) -> dict[str, Any]:
+    """The JSON the issue asks for."""
+    backfill = results["backfill"]
+    return {
+        "requests_per_day": {
+            count: {"ours": figures["ours"], "baseline": figures["baseline"]}
+            for count, figures in results["requests_per_day"].items()
+        },
+        "backfill": {key: backfill[key] for key in ("requests", "wall_s", "peak_rss_mb", "rows")},
+        "update_cpu_ms": {key: results["update_cpu_ms"][key] for key in ("median", "p95")},
+        "setup_s": results["setup_s"],
+        "memory_growth_mb": results["memory_growth_mb"],
+    }
+
+
+def mark(ok: bool) -> str:
+    """Whether a figure meets its target."""
+    return "met" if ok else "**missed**"
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures with their targets, as Markdown."""
+    lines = [
+        "| measurement | figure | target | |",
+        "|---|---|---|---|",
+    ]
+    for count, figures in results["requests_per_day"].items():
+        ours, baseline = figures["ours"], figures["baseline"]
+        ratio = baseline / ours if ours else float("inf")
+        lines.append(
+            f"| requests per day, {count} meter(s): ours / seed plan literally | {ours:g} / "
+            f"{baseline:g} (1 : {ratio:.0f}) | ≤ 12 | {mark(ours <= 12)} |"
+        )
+    backfill = results["backfill"]
+    lines += [
+        f"| history import, 3 years of 3 meters: requests | {backfill['requests']} | ≤ 60 | "
+        f"{mark(backfill['requests'] <= 60)} |",
+        f"| … wall time | {backfill['wall_s']} s | < 30 s | {mark(backfill['wall_s'] < 30)} |",
+        f"| … peak memory growth (RSS) | {backfill['peak_rss_mb']} MB | < 100 MB | "
+        f"{mark(backfill['peak_rss_mb'] < 100)} |",
+        f"| … statistics rows written | {backfill['rows']} ({backfill['rows_per_s']} per s) | | |",
+        f"| steady-state update, CPU time: median / p95 | {results['update_cpu_ms']['median']} / "
+        f"{results['update_cpu_ms']['p95']} ms (over {results['update_cpu_ms']['updates']}) | | |",
+        f"| time the entry's set-up adds to the start (3-year import pending) | "
+        f"{results['setup_s']} s | < 1 s | {mark(results['setup_s'] < 1)} |",
+        f"| memory traced over 1000 updates ({results.get('memory_days', '?')} simulated days) | "
+        f"{results['memory_growth_mb']} MB | noise | "
+        f"{mark(abs(results['memory_growth_mb']) < 1)} |",
+    ]
+    return "\n".join(lines)
+
+
+def write_doc(results: dict[str, Any]) -> None:
+    """docs/benchmarks.md: how they were measured, on what, and the table."""
+    DOC.write_text(
+        "# Benchmarks\n\n"
+        "Measured by `scripts/bench` against the simulator with Home Assistant's real recorder, "
+        "in one process (`bench/test_bench.py`), with Python's own clocks (`time.perf_counter`, "
+        "`time.process_time`), `/proc/self/status` (VmRSS, VmHWM after resetting it) and "
+        "`tracemalloc`. The history import runs in real time with the production rate limit "
+        "(30 requests a minute, bursts of 15) and retries; the request counts and the updates "
+        "use a simulated clock. The baseline is the seed plan read literally: every meter's "
+        "readings every 15 minutes, each time with a fresh token.\n\n"
+        f"Machine: {machine()}.  \n"
+        f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n\n" + table(results) + "\n",
+        encoding="utf-8",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table (and write the document), or the JSON object."""
+    parser = argparse.ArgumentParser(prog="scripts/bench")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    results = json.loads(OUT.read_text())
+    if args.json:
+        print(json.dumps(public(results), indent=2))
+        return 0
+    write_doc(results)
+    print(f"Machine: {machine()}\n")
+    print(table(results))
+    print(f"\n(written to {DOC.relative_to(DOC.parents[1])})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

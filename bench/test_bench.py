@@ -1,0 +1,255 @@
+"""Benchmarks, run by ``scripts/bench`` (not by the test command): figures, not assertions.
+
+Each measurement writes its figures into the JSON file named by ``BENCH_OUT``; ``bench.report``
+prints them as a table and writes ``docs/benchmarks.md``. They run against the simulator with
+Home Assistant's real recorder, in this process, timed with Python's own clocks.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import time
+import tracemalloc
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.wiener_netze import connection
+from custom_components.wiener_netze.api import RateLimiter, ValueType, WienerNetzeClient
+from custom_components.wiener_netze.const import CONF_HISTORY_YEARS, DOMAIN
+from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, MeterSpec, default_account
+from simulator.app import Simulator
+from simulator.clock import SimClock
+from simulator.profiles import VIENNA
+from simulator.server import RunningSimulator, start
+from simulator.settings import Settings
+from tests.integration.conftest import entry_data
+from tests.integration.test_coordinator import tick_to
+from tests.support import API_KEY, CLIENT_ID, NOW, SECRET
+
+OUT = Path(os.environ.get("BENCH_OUT", ".bench/results.json"))
+QUARTER = timedelta(minutes=15)
+DAYS = 14
+
+
+def record(section: str, figures: Any) -> None:
+    """Merge one measurement's figures into the results file."""
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    results = json.loads(OUT.read_text()) if OUT.exists() else {}
+    results[section] = figures
+    OUT.write_text(json.dumps(results, indent=2, default=str))
+
+
+def account(count: int) -> list[MeterSpec]:
+    """``count`` smart meters: the test account's household, PV and day meter, then more flats."""
+    base = {spec.number: spec for spec in default_account()}
+    specs = [base[HOUSEHOLD], base[PHOTOVOLTAIC], base[DAILY]][:count]
+    for index in range(len(specs), count):
+        number = f"AT00100000000000000010000{9000000 + index:07d}"
+        specs.append(replace(base[HOUSEHOLD], number=number, name=f"Wohnung {index}"))
+    return specs
+
+
+def simulator_for(meters: list[MeterSpec], clock: SimClock) -> Simulator:
+    """The simulator with the test credentials and these meters."""
+    settings = Settings(client_id=CLIENT_ID, client_secret=SECRET, api_key=API_KEY)
+    return Simulator(seed="bench", clock=clock, settings=settings, meters=meters)
+
+
+async def set_up(
+    hass: HomeAssistant, running: RunningSimulator, meters: list[str], years: int
+) -> MockConfigEntry:
+    """An entry for ``meters``; returns once set up (a history import runs on its own)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"bench-{len(meters)}-{years}",
+        data=entry_data(running, meters),
+        options={CONF_HISTORY_YEARS: years},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    return entry
+
+
+@pytest.fixture(autouse=True)
+def _harness(
+    recorder_mock: Recorder, enable_custom_integrations: None, socket_enabled: None
+) -> None:
+    """The real recorder and the custom integration."""
+
+
+async def test_requests_per_day(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Steady state over 14 simulated days, polled every 15 minutes, against the seed plan's
+    literal reading: every meter every 15 minutes, each time with a fresh token.
+    """
+    monkeypatch.setattr(connection, "RATE_LIMITS", (100_000, 100_000))
+    figures: dict[str, dict[str, float]] = {}
+    for count in (1, 3, 10):
+        freezer.move_to(NOW)
+        sim = simulator_for(account(count), SimClock(NOW, frozen=True))
+        running = await start(sim)
+        entry = await set_up(hass, running, [spec.number for spec in sim.meters.values()], 0)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        moment = NOW
+        end_of_first_day = NOW + timedelta(days=1)
+        while moment < end_of_first_day:  # the first day: start-up, not steady state
+            moment += QUARTER
+            await tick_to(hass, freezer, sim, moment)
+        before = sim.counts["total"]
+        while moment < end_of_first_day + timedelta(days=DAYS):
+            moment += QUARTER
+            await tick_to(hass, freezer, sim, moment)
+        ours = (sim.counts["total"] - before) / DAYS
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await running.stop()
+        baseline = await literal_seed_plan(account(count), moment)
+        figures[str(count)] = {"ours": round(ours, 2), "baseline": round(baseline, 2)}
+    record("requests_per_day", figures)
+
+
+async def literal_seed_plan(meters: list[MeterSpec], start_at: datetime) -> float:
+    """Requests per day of the seed plan taken literally, counted by a simulator of its own."""
+    sim = simulator_for(meters, SimClock(start_at, frozen=True))
+    running = await start(sim)
+    try:
+        async with aiohttp.ClientSession() as session:
+            moment = start_at
+            for _ in range(DAYS * 96):
+                moment += QUARTER
+                sim.clock.set(moment, frozen=True)
+                yesterday = moment.astimezone(VIENNA).date() - timedelta(days=1)
+                for spec in meters:
+                    client = WienerNetzeClient(
+                        session,
+                        CLIENT_ID,
+                        SECRET,
+                        API_KEY,
+                        api_url=running.api_url,
+                        token_url=running.token_url,
+                        rate_limiter=RateLimiter(1_000_000, 1_000_000),
+                    )
+                    await client.async_get_readings(
+                        yesterday, yesterday, ValueType.QUARTER_HOUR, [spec.number]
+                    )
+        return sim.counts["total"] / DAYS
+    finally:
+        await running.stop()
+
+
+def _rss_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(field)
+
+
+def _count_rows(hass: HomeAssistant, ids: list[str]) -> int:
+    found = statistics_during_period(
+        hass, datetime(2000, 1, 1, tzinfo=VIENNA), None, set(ids), "hour", None, {"sum"}
+    )
+    return sum(len(rows) for rows in found.values())
+
+
+async def test_backfill_three_years(hass: HomeAssistant) -> None:
+    """Three years of three meters (one with feed-in), in real time with the production rate
+    limit and retries: requests, wall time, peak memory growth, rows written.
+    """
+    sim = simulator_for(account(3), SimClock())
+    running = await start(sim)
+    Path("/proc/self/clear_refs").write_text("5")  # restart the peak (VmHWM) from here
+    rss_before = _rss_mb("VmRSS")
+    started = time.perf_counter()
+    setup_started = time.perf_counter()
+    entry = await set_up(hass, running, [HOUSEHOLD, PHOTOVOLTAIC, DAILY], 3)
+    setup_s = time.perf_counter() - setup_started
+    await hass.async_block_till_done(wait_background_tasks=True)
+    wall = time.perf_counter() - started
+    peak_growth = _rss_mb("VmHWM") - rss_before
+    assert entry.runtime_data.import_state.state.backfill_done
+    ids = [
+        f"{DOMAIN}:{HOUSEHOLD.lower()}_consumption",
+        f"{DOMAIN}:{PHOTOVOLTAIC.lower()}_consumption",
+        f"{DOMAIN}:{PHOTOVOLTAIC.lower()}_feed_in",
+        f"{DOMAIN}:{DAILY.lower()}_consumption",
+    ]
+    rows = await get_instance(hass).async_add_executor_job(_count_rows, hass, ids)
+    await running.stop()
+    record(
+        "backfill",
+        {
+            "requests": sim.counts["total"],
+            "wall_s": round(wall, 2),
+            "peak_rss_mb": round(peak_growth, 1),
+            "rows": rows,
+            "rows_per_s": round(rows / wall),
+            "first_day": entry.runtime_data.import_state.state.first_data,
+        },
+    )
+    record("setup_s", round(setup_s, 3))
+
+
+async def test_update_cpu_and_memory(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CPU time of steady-state updates (most ask nothing; a few fetch a day and sync), and
+    the memory traced over 1000 updates after a warm-up.
+    """
+    monkeypatch.setattr(connection, "RATE_LIMITS", (100_000, 100_000))
+    freezer.move_to(NOW)
+    sim = simulator_for(account(3), SimClock(NOW, frozen=True))
+    running = await start(sim)
+    entry = await set_up(hass, running, [HOUSEHOLD, PHOTOVOLTAIC, DAILY], 0)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    coordinator = entry.runtime_data
+    moment = NOW
+
+    async def update() -> float:
+        nonlocal moment
+        moment += QUARTER
+        freezer.move_to(moment)
+        sim.clock.set(moment, frozen=True)
+        started = time.process_time()
+        await coordinator.async_refresh()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        return (time.process_time() - started) * 1000
+
+    cpu = [await update() for _ in range(200)]
+    gc.collect()
+    tracemalloc.start()
+    for _ in range(100):  # warm-up: caches, first days of the window
+        await update()
+    gc.collect()
+    first, _ = tracemalloc.get_traced_memory()
+    for _ in range(1000):
+        await update()
+    gc.collect()
+    last, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    await running.stop()
+    ordered = sorted(cpu)
+    record(
+        "update_cpu_ms",
+        {
+            "median": round(statistics.median(cpu), 2),
+            "p95": round(ordered[int(0.95 * len(ordered)) - 1], 2),
+            "max": round(ordered[-1], 2),
+            "updates": len(cpu),
+        },
+    )
+    record("memory_growth_mb", round((last - first) / 1024 / 1024, 3))
+    record("memory_days", (moment - NOW).days)
