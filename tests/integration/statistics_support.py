@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
@@ -69,3 +70,13 @@ def truth_days(sim: Simulator, number: str, first: date, last: date) -> dict[dat
         result[day_bounds(day)[0].astimezone(UTC)] = truth.day_total(day, False) / 1000
         day += timedelta(days=1)
     return result
+
+
+def assert_equal_hours(rows: dict[datetime, dict], truth: dict[datetime, float]) -> None:
+    """Every hour's change equals the truth and the running sum is the truth's running sum."""
+    assert sorted(rows) == sorted(truth)
+    total = 0.0
+    for start in sorted(truth):
+        total += truth[start]
+        assert rows[start]["change"] == pytest.approx(truth[start], abs=1e-6), start
+        assert rows[start]["sum"] == pytest.approx(total, abs=1e-4), start

@@ -31,7 +31,7 @@ from simulator.profiles import VIENNA, day_bounds
 from simulator.server import RunningSimulator
 
 from .conftest import make_entry
-from .statistics_support import stored_money, truth_hours
+from .statistics_support import assert_equal_hours, stored_money, truth_hours
 from .test_coordinator import tick_to
 from .test_statistics import set_up
 
@@ -64,16 +64,6 @@ def expected_money(
     return money
 
 
-def assert_money(rows: dict[datetime, dict[str, Any]], expected: dict[datetime, float]) -> None:
-    """Every hour as expected, and the sums running on without a jump."""
-    assert sorted(rows) == sorted(expected)
-    total = 0.0
-    for start in sorted(expected):
-        total += expected[start]
-        assert rows[start]["change"] == pytest.approx(expected[start], abs=1e-6), start
-        assert rows[start]["sum"] == pytest.approx(total, abs=1e-4), start
-
-
 async def test_fixed_price_hour_by_hour(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
@@ -81,11 +71,11 @@ async def test_fixed_price_hour_by_hour(
     await set_up(hass, make_entry(simulator, [HOUSEHOLD, PHOTOVOLTAIC], tariff=TARIFF))
     for number in (HOUSEHOLD, PHOTOVOLTAIC):
         truth = truth_hours(sim_state, number, *WINDOW, feed_in=False)
-        assert_money(
+        assert_equal_hours(
             await stored_money(hass, number, CONSUMPTION), expected_money(truth, PRICE, CHARGE)
         )
     feed_in = truth_hours(sim_state, PHOTOVOLTAIC, *WINDOW, feed_in=True)
-    assert_money(
+    assert_equal_hours(
         await stored_money(hass, PHOTOVOLTAIC, FEED_IN), expected_money(feed_in, FEED_IN_PRICE)
     )
     assert await stored_money(hass, HOUSEHOLD, FEED_IN) == {}
@@ -131,7 +121,7 @@ async def test_daily_charge_once_per_day_across_clock_changes(
     for first_last in (spring, autumn, WINDOW):
         energy |= truth_hours(sim_state, HOUSEHOLD, *first_last, feed_in=False)
     rows = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
-    assert_money(rows, expected_money(energy, PRICE, CHARGE))
+    assert_equal_hours(rows, expected_money(energy, PRICE, CHARGE))
     for day, hours in ((date(2026, 3, 29), 23), (date(2026, 10, 25), 25)):
         start, end = day_bounds(day)
         day_rows = {moment: row for moment, row in rows.items() if start <= moment < end}
@@ -163,7 +153,7 @@ async def test_corrections_rewrite_the_same_hours(
         await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
     after = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
     truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
-    assert_money(after, expected_money(truth, PRICE, CHARGE))
+    assert_equal_hours(after, expected_money(truth, PRICE, CHARGE))
     changed = {
         moment
         for moment in before
@@ -197,7 +187,7 @@ async def test_tariff_change_applies_from_then_and_recalculate(
     def price(start: datetime) -> float:
         return 0.3 if start >= changed_at else PRICE
 
-    assert_money(
+    assert_equal_hours(
         await stored_money(hass, HOUSEHOLD, CONSUMPTION), expected_money(truth, price, CHARGE)
     )
 
@@ -212,7 +202,7 @@ async def test_tariff_change_applies_from_then_and_recalculate(
     def repriced(start: datetime) -> float:
         return 0.3 if first <= start < last else price(start)
 
-    assert_money(
+    assert_equal_hours(
         await stored_money(hass, HOUSEHOLD, CONSUMPTION), expected_money(truth, repriced, CHARGE)
     )
     # A correction of a re-priced hour later is priced as the range was re-priced.
@@ -271,7 +261,7 @@ async def test_price_entity_and_unknown_prices(
     truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
     known = {start: value for start, value in truth.items() if start >= priced_from}
     rows = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
-    assert_money(rows, expected_money(known, lambda start: spot(start) / 100))
+    assert_equal_hours(rows, expected_money(known, lambda start: spot(start) / 100))
     issue = ir.async_get(hass).async_get_issue(DOMAIN, unpriced_issue_id(HOUSEHOLD))
     assert issue is not None
     missing = len(truth) - len(known)
@@ -303,7 +293,7 @@ async def test_price_entity_and_unknown_prices(
         blocking=True,
     )
     rows = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
-    assert_money(rows, expected_money(truth, lambda start: spot(start) / 100))
+    assert_equal_hours(rows, expected_money(truth, lambda start: spot(start) / 100))
     assert ir.async_get(hass).async_get_issue(DOMAIN, unpriced_issue_id(HOUSEHOLD)) is None
 
 
@@ -362,11 +352,11 @@ async def test_backfill_with_a_restart_prices_the_history(
 
     history = (date(2025, 11, 21), WINDOW[1])
     consumption = truth_hours(sim_state, PHOTOVOLTAIC, *history, feed_in=False)
-    assert_money(
+    assert_equal_hours(
         await stored_money(hass, PHOTOVOLTAIC, CONSUMPTION),
         expected_money(consumption, PRICE, CHARGE),
     )
     feed_in = truth_hours(sim_state, PHOTOVOLTAIC, *history, feed_in=True)
-    assert_money(
+    assert_equal_hours(
         await stored_money(hass, PHOTOVOLTAIC, FEED_IN), expected_money(feed_in, FEED_IN_PRICE)
     )

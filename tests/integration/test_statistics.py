@@ -26,7 +26,7 @@ from simulator.server import RunningSimulator
 
 from .conftest import make_entry
 from .helpers import state
-from .statistics_support import stored, truth_days, truth_hours
+from .statistics_support import assert_equal_hours, stored, truth_days, truth_hours
 from .test_coordinator import tick_to
 
 HISTORY_FROM = date(2025, 11, 21)  # one year before NOW
@@ -45,16 +45,6 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def assert_equal_hours(rows: dict[datetime, dict], truth: dict[datetime, float]) -> None:
-    """Every hour's change equals the truth and the running sum is the truth's running sum."""
-    assert sorted(rows) == sorted(truth)
-    total = 0.0
-    for start in sorted(truth):
-        total += truth[start]
-        assert rows[start]["change"] == pytest.approx(truth[start], abs=1e-6), start
-        assert rows[start]["sum"] == pytest.approx(total, abs=1e-4), start
 
 
 async def test_year_backfill_equals_truth(
