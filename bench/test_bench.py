@@ -45,6 +45,13 @@ QUARTER = timedelta(minutes=15)
 DAYS = 14
 
 
+def wall_clock() -> float:
+    """Seconds on the monotonic clock, read directly: Home Assistant's ``freezer`` fixture
+    replaces ``time.perf_counter`` and ``time.monotonic`` while a test runs.
+    """
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
 def record(section: str, figures: Any) -> None:
     """Merge one measurement's figures into the results file."""
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -173,12 +180,11 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
     running = await start(sim)
     Path("/proc/self/clear_refs").write_text("5")  # restart the peak (VmHWM) from here
     rss_before = _rss_mb("VmRSS")
-    started = time.perf_counter()
-    setup_started = time.perf_counter()
+    started = wall_clock()
     entry = await set_up(hass, running, [HOUSEHOLD, PHOTOVOLTAIC, DAILY], 3)
-    setup_s = time.perf_counter() - setup_started
+    setup_s = wall_clock() - started
     await hass.async_block_till_done(wait_background_tasks=True)
-    wall = time.perf_counter() - started
+    wall = wall_clock() - started
     peak_growth = _rss_mb("VmHWM") - rss_before
     assert entry.runtime_data.import_state.state.backfill_done
     ids = [

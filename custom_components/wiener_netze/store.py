@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from .api import VIENNA, Direction, MeterReadings, Reading, ValueType, local_midnight
 
@@ -36,13 +37,17 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(VIENNA).date()
 
 
-def day_starts(day: date) -> list[datetime]:
-    """The quarter-hour starts of a local day (in UTC): 92, 96 or 100 of them."""
+@lru_cache(maxsize=512)
+def day_starts(day: date) -> tuple[datetime, ...]:
+    """The quarter-hour starts of a local day (in UTC): 92, 96 or 100 of them.
+
+    Cached: every update asks for the same few dozen days many times over.
+    """
     # In UTC: arithmetic on Vienna times is wall-clock arithmetic and would ignore the change.
     start = local_midnight(day).astimezone(UTC)
     end = local_midnight(day + timedelta(days=1)).astimezone(UTC)
     count = int((end - start) / QUARTER_HOUR)
-    return [start + index * QUARTER_HOUR for index in range(count)]
+    return tuple(start + index * QUARTER_HOUR for index in range(count))
 
 
 def register_day(reading: Reading) -> date:
@@ -168,10 +173,11 @@ class MeterStore:
 
     def _interval_status(self, flow: Direction, day: date) -> DayStatus:
         intervals = self.intervals[flow]
-        found = [reading for start in day_starts(day) if (reading := intervals.get(start))]
+        starts = day_starts(day)
+        found = [reading for start in starts if (reading := intervals.get(start))]
         if not found:
             return DayStatus.MISSING
-        if len(found) < len(day_starts(day)):
+        if len(found) < len(starts):
             return DayStatus.PARTIAL
         if all(reading.is_validated for reading in found):
             return DayStatus.FINAL

@@ -6,12 +6,13 @@ grid operator has published (usually yesterday evening), not the present moment.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from .api import Direction, Reading, local_midnight
-from .schedule import ONE_DAY, days_between, newest_complete_day, newest_day
-from .store import MeterStore, day_starts
+from .api import Direction, Reading
+from .schedule import days_between, newest_complete_day, newest_day
+from .store import QUARTER_HOUR, MeterStore, day_starts
 
 DAY_LENGTH = timedelta(hours=24)
 
@@ -42,15 +43,18 @@ class MeterSummary:
     tariffs: dict[str, Reading]
 
 
-def _interval_sum(store: MeterStore, flow: Direction, start: datetime, end: datetime) -> float:
-    return sum(
-        reading.value for key, reading in store.intervals[flow].items() if start <= key < end
-    )
+def _sum_of(store: MeterStore, flow: Direction, starts: Iterable[datetime]) -> float:
+    """The energy of the intervals starting at ``starts``.
+
+    Looked up, not scanned: the store holds weeks of quarter hours and this runs on every update.
+    """
+    intervals = store.intervals[flow]
+    return sum(reading.value for start in starts if (reading := intervals.get(start)))
 
 
 def _day_energy(store: MeterStore, flow: Direction, day: date, quarter_hours: bool) -> float:
     if quarter_hours:
-        return _interval_sum(store, flow, local_midnight(day), local_midnight(day + ONE_DAY))
+        return _sum_of(store, flow, day_starts(day))
     reading = store.days[flow].get(day)
     return reading.value if reading else 0.0
 
@@ -93,7 +97,10 @@ def _flow_summary(
         month_to_date = sum(_day_energy(store, flow, day, quarter_hours) for day in month)
     last_24_hours = None
     if latest is not None:
-        last_24_hours = _interval_sum(store, flow, latest.end - DAY_LENGTH, latest.end)
+        end = latest.end.astimezone(UTC)
+        last_24_hours = _sum_of(
+            store, flow, (end - DAY_LENGTH + index * QUARTER_HOUR for index in range(96))
+        )
     return FlowSummary(
         meter_reading=reading,
         meter_reading_at=reading_at,
