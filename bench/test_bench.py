@@ -199,6 +199,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         "backfill",
         {
             "requests": sim.counts["total"],
+            "token_requests": sim.counts["token"],
             "wall_s": round(wall, 2),
             "peak_rss_mb": round(peak_growth, 1),
             "rows": rows,

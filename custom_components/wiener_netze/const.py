@@ -50,9 +50,14 @@ DEFAULT_OPTIONAL_SENSORS: Final = [sensor.value for sensor in OptionalSensor]
 DEFAULT_CORRECTION_DAYS: Final = 7
 MAX_CORRECTION_DAYS: Final = 30
 
-# Polling: a complete but not yet validated day (estimates, gaps) is fetched again at most this
-# often while inside the correction window; the register is retried at most this often.
+# Polling: an incomplete day (gaps) is fetched again at most this often while inside the
+# correction window; the register is retried at most this often.
 RECHECK_INTERVAL: Final = timedelta(hours=3)
+# A day not yet published is asked for again after as long as it has already been overdue,
+# but no sooner than the first and no later than the second of these.
+PROBE_BACKOFF: Final = (timedelta(hours=1), timedelta(hours=6))
+# How late after its end a day may appear for the delay to be learned as the usual one.
+PUBLICATION_DELAY_LIMIT: Final = timedelta(hours=48)
 
 # The tariff section of the options: what energy costs and what feed-in earns.
 CONF_TARIFF: Final = "tariff"

@@ -49,8 +49,8 @@ from .const import (
 from .import_state import ImportStateStore, parse_key
 from .issues import update_quarter_hour_issues
 from .naming import meter_title
-from .schedule import ONE_DAY, Fetch, FetchLog, days_between, pick, plan, window_start
-from .store import MeterStore, local_day
+from .schedule import ONE_DAY, Fetch, FetchLog, days_between, plan, window_start
+from .store import DayStatus, MeterStore, local_day
 from .summary import MeterSummary, summarize
 from .sync import StatisticsSync
 from .tariff import Tariff
@@ -158,9 +158,10 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
 
     async def _async_update_data(self) -> WienerNetzeData:
         now = dt_util.utcnow()
-        first_update = self.data is None
         ran: set[ValueType] = set()
         try:
+            # Later types can become due from what earlier ones brought (the register follows a
+            # new complete day), so plan again until nothing new is due; one token serves all.
             for _ in ValueType:
                 due = [
                     fetch
@@ -175,11 +176,9 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                 ]
                 if not due:
                     break
-                for fetch in due if first_update else [pick(due, self.fetch_log)]:
+                for fetch in due:
                     await self._fetch(fetch, now)
                     ran.add(fetch.value_type)
-                if not first_update:
-                    break
             if ran:
                 await self._sync_window(now)
                 self._recheck_held_days(local_day(now))
@@ -341,6 +340,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         answer = await self.client.async_get_readings(
             fetch.first, fetch.last, fetch.value_type, fetch.meters
         )
+        missed = self._missed(fetch)
         for number in fetch.meters:
             if (readings := answer.get(number)) is None:
                 continue
@@ -358,7 +358,22 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     reading.end.isoformat(),
                     self.max_power_w,
                 )
-        self.fetch_log.record(fetch, now)
+        arrived = {day for number, day in missed - self._missed(fetch)}
+        self.fetch_log.record(fetch, now, arrived)
+
+    def _missed(self, fetch: Fetch) -> set[tuple[str, date]]:
+        """The days of ``fetch`` asked for before that some meter still has no value for."""
+        checked = self.fetch_log.checked[fetch.value_type]
+        if fetch.value_type is ValueType.METER_READ:
+            return set()
+        quarter_hours = fetch.value_type is ValueType.QUARTER_HOUR
+        return {
+            (number, day)
+            for day in days_between(fetch.first, fetch.last)
+            if day in checked
+            for number in fetch.meters
+            if self.stores[number].day_status(day, quarter_hours) is DayStatus.MISSING
+        }
 
     def _summarize(self, now: datetime) -> WienerNetzeData:
         today = local_day(now)

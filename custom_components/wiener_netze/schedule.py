@@ -1,25 +1,34 @@
-"""When to call the API: which days are due, and which bulk request an update sends.
+"""When to call the API: which days are due, and which bulk requests an update sends.
 
-Wiener Netze publishes a day once, about a day after it ended. The days after a meter's newest
-published day are *expected*: new data can exist, so they are asked for at every update. Days
-inside the correction window are read once more each day (in the first request after local
-midnight, together with the expected day), so later corrections reach the statistics; while
-one is incomplete or estimated it is asked for every :data:`RECHECK_INTERVAL`. Older days that
-are already held are never asked for again. Day values are read for every meter (the
-statistics check quarter hours against them); a meter without quarter hours is read by day
-values only, and its quarter hours are probed once per recheck interval, so that switching them
-on in the portal is noticed. The register (meter reading) is read once a newer complete day
-exists.
+Wiener Netze publishes a day once, some hours after it ended; the hour is not documented and
+varies by account. A day after a meter's newest published day is *expected*: it is asked for
+once the usual delay after its end has passed (learned from the last day that appeared after a
+miss; right after midnight until then), then again after as long as it has been overdue (one
+hour at least, six at most). A day published at 06:00 costs a few requests on the first day
+and one a day after that. The
+days inside the correction window are read once more each day, in the same request as the
+expected day, so corrections and revised estimates reach the statistics at no extra cost; an
+incomplete day is also asked for every :data:`RECHECK_INTERVAL`. Older days already held are
+never asked for again. Day values are read for every meter (the statistics check quarter hours
+against them); a meter without quarter hours is read by day values only, and its quarter hours
+are asked for once for each day it publishes, so that switching them on in the portal is
+noticed. The register (meter reading) is read once a newer complete day exists. Each update
+sends every due request, so one token serves them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .api import Direction, ValueType, local_midnight
-from .const import DEFAULT_CORRECTION_DAYS, RECHECK_INTERVAL
+from .const import (
+    DEFAULT_CORRECTION_DAYS,
+    PROBE_BACKOFF,
+    PUBLICATION_DELAY_LIMIT,
+    RECHECK_INTERVAL,
+)
 from .store import DayStatus, MeterStore, local_day
 
 ONE_DAY = timedelta(days=1)
@@ -44,9 +53,10 @@ class FetchLog:
     )
     last_run: dict[ValueType, datetime] = field(default_factory=dict)
     register_target: date | None = None
+    publication_delay: timedelta | None = None
 
-    def record(self, fetch: Fetch, now: datetime) -> None:
-        """Remember a successful fetch."""
+    def record(self, fetch: Fetch, now: datetime, arrived: Iterable[date] = ()) -> None:
+        """Remember a successful fetch, and how late the days it found after a miss appeared."""
         day = fetch.first
         while day <= fetch.last:
             self.checked[fetch.value_type][day] = now
@@ -54,6 +64,10 @@ class FetchLog:
         self.last_run[fetch.value_type] = now
         if fetch.value_type is ValueType.METER_READ:
             self.register_target = fetch.last
+        delays = [now - local_midnight(day + ONE_DAY) for day in arrived]
+        usual = [delay for delay in delays if timedelta(0) <= delay <= PUBLICATION_DELAY_LIMIT]
+        if usual:
+            self.publication_delay = min(usual)
 
     def prune(self, first: date) -> None:
         """Forget days before ``first``."""
@@ -94,56 +108,92 @@ def register_day(store: MeterStore) -> date | None:
     return local_day(register.end - timedelta(seconds=1)) if register else None
 
 
-def _is_due(
-    day: date,
-    status: DayStatus,
-    newest: date | None,
-    checked: Mapping[date, datetime],
-    now: datetime,
-    *,
-    correction_days: int,
-) -> bool:
-    today = local_day(now)
-    last = checked.get(day)
-    if last is None:
-        return True  # never asked for
-    if (newest is None and day == today - ONE_DAY) or (newest is not None and day > newest):
-        return True  # expected: it may have been published since
-    if day < today - correction_days * ONE_DAY:
+def expected_due(day: date, last: datetime | None, now: datetime, delay: timedelta | None) -> bool:
+    """Whether a day not yet published should be asked for now (see the module docstring)."""
+    expected_at = local_midnight(day + ONE_DAY) + (delay or timedelta(0))
+    if now < expected_at:
         return False
-    if last < local_midnight(today):
-        return True  # the daily re-read of the correction window
-    return status is not DayStatus.FINAL and now - last >= RECHECK_INTERVAL
+    if last is None or last < expected_at:
+        return True
+    shortest, longest = PROBE_BACKOFF
+    return now - last >= min(longest, max(shortest, last - expected_at))
 
 
-def _probe_due(day: date, checked: Mapping[date, datetime], now: datetime) -> bool:
-    last = checked.get(day)
-    yesterday = local_day(now) - ONE_DAY
-    return last is None or (day == yesterday and now - last >= RECHECK_INTERVAL)
+@dataclass(slots=True)
+class Due:
+    """The days one value type needs now, and the days it re-reads if it sends a request."""
+
+    urgent: set[date] = field(default_factory=set)
+    reread: set[date] = field(default_factory=set)
+
+    def fetch(self, value_type: ValueType, meters: tuple[str, ...]) -> Fetch | None:
+        """One request for the urgent days and, riding along, the re-read ones."""
+        if not self.urgent:
+            return None
+        days = self.urgent | self.reread
+        return Fetch(value_type, meters, min(days), max(days))
 
 
-def _due_days(
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """The time a plan is made at, with what decides how often days are asked for."""
+
+    now: datetime
+    correction_days: int
+    delay: timedelta | None
+
+    @property
+    def today(self) -> date:
+        """The local day of ``now``."""
+        return local_day(self.now)
+
+    def in_window(self, day: date) -> bool:
+        """Whether ``day`` is in the correction window."""
+        return day >= self.today - self.correction_days * ONE_DAY
+
+    def rereads(self, day: date, last: datetime) -> bool:
+        """Whether ``day`` is in the correction window and not yet read again today."""
+        return self.in_window(day) and last < local_midnight(self.today)
+
+
+def _add_due(
+    due: Due,
     store: MeterStore,
     days: list[date],
-    quarter_hours: bool,
     checked: Mapping[date, datetime],
+    moment: Moment,
     *,
-    now: datetime,
-    correction_days: int,
-) -> set[date]:
+    quarter_hours: bool,
+) -> None:
     newest = newest_day(store, days, quarter_hours)
-    return {
-        day
-        for day in days
-        if _is_due(
-            day,
-            store.day_status(day, quarter_hours),
-            newest,
-            checked,
-            now,
-            correction_days=correction_days,
-        )
-    }
+    yesterday = moment.today - ONE_DAY
+    for day in days:
+        last = checked.get(day)
+        if (newest is None and day == yesterday) or (newest is not None and day > newest):
+            if expected_due(day, last, moment.now, moment.delay):
+                due.urgent.add(day)
+            continue
+        if last is None:
+            due.urgent.add(day)  # never asked for
+            continue
+        if moment.rereads(day, last):
+            due.reread.add(day)
+        gap = newest is not None and not store.day_status(day, quarter_hours).complete
+        if gap and moment.in_window(day) and moment.now - last >= RECHECK_INTERVAL:
+            due.urgent.add(day)  # incomplete although newer data is published
+
+
+def _add_probe(
+    due: Due, store: MeterStore, days: list[date], checked: Mapping[date, datetime], moment: Moment
+) -> None:
+    """A day-only meter's quarter hours: each published day once, then with the re-read."""
+    for day in days:
+        last = checked.get(day)
+        if last is None:
+            if store.day_status(day, False) is not DayStatus.MISSING:
+                due.urgent.add(day)
+        elif moment.rereads(day, last):
+            due.reread.add(day)
 
 
 def plan(
@@ -153,34 +203,30 @@ def plan(
     log: FetchLog,
     correction_days: int = DEFAULT_CORRECTION_DAYS,
 ) -> list[Fetch]:
-    """Every request that is due now, most urgent first (quarter hours, days, register)."""
+    """Every request that is due now: quarter hours, day values, register."""
     today = local_day(now)
     days = days_between(window_start(today, correction_days), today - ONE_DAY)
-    quarter_due: set[date] = set()
-    day_due: set[date] = set()
+    quarter_due, day_due = Due(), Due()
     register_due: list[date] = []
     quarter_checked = log.checked[ValueType.QUARTER_HOUR]
+    moment = Moment(now, correction_days, log.publication_delay)
     for number, store in stores.items():
         quarter_hours = number in quarter_hour_meters
-        day_due |= _due_days(
-            store, days, False, log.checked[ValueType.DAY], now=now, correction_days=correction_days
-        )
+        _add_due(day_due, store, days, log.checked[ValueType.DAY], moment, quarter_hours=False)
         if quarter_hours:
-            quarter_due |= _due_days(
-                store, days, True, quarter_checked, now=now, correction_days=correction_days
-            )
+            _add_due(quarter_due, store, days, quarter_checked, moment, quarter_hours=True)
         else:
-            quarter_due |= {day for day in days if _probe_due(day, quarter_checked, now)}
+            _add_probe(quarter_due, store, days, quarter_checked, moment)
         complete = newest_complete_day(store, days, quarter_hours)
         anchor = register_day(store)
         if complete is not None and (anchor is None or anchor < complete):
             register_due.append(complete)
-    fetches = []
     every = tuple(stores)
-    if quarter_due:
-        fetches.append(Fetch(ValueType.QUARTER_HOUR, every, min(quarter_due), max(quarter_due)))
-    if day_due:
-        fetches.append(Fetch(ValueType.DAY, every, min(day_due), max(day_due)))
+    fetches = [
+        fetch
+        for value_type, due in ((ValueType.QUARTER_HOUR, quarter_due), (ValueType.DAY, day_due))
+        if (fetch := due.fetch(value_type, every)) is not None
+    ]
     if register_due:
         target = max(register_due)
         last_run = log.last_run.get(ValueType.METER_READ)
@@ -188,9 +234,3 @@ def plan(
             first = max(min(register_due), target - 6 * ONE_DAY)
             fetches.append(Fetch(ValueType.METER_READ, every, first, target))
     return fetches
-
-
-def pick(fetches: list[Fetch], log: FetchLog) -> Fetch:
-    """The due request whose type ran longest ago, so no type starves the others."""
-    never = datetime.min.replace(tzinfo=UTC)
-    return min(fetches, key=lambda fetch: log.last_run.get(fetch.value_type, never))

@@ -72,43 +72,60 @@ async def test_schedule_follows_publication(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Nothing while nothing new can exist; one request per update while a day is due."""
+    """Nothing while nothing new can exist; pauses that grow while a day is overdue; the
+    delay it appeared after is where the next day's requests start.
+    """
     before = readings(sim_state)
     for minute in (15, 30, 45):
         await tick_to(hass, freezer, sim_state, at(21, 12, minute))
     await tick_to(hass, freezer, sim_state, at(21, 23, 50))
     assert readings(sim_state) == before  # 2026-11-20 is complete and validated
 
-    # After midnight 2026-11-21 is due but not yet published: one request per update, the
-    # first of them also re-reading the correction window.
+    # After midnight 2026-11-21 is due but not yet published (that happens at 06:00): quarter
+    # hours and day values, the correction window re-read with them, then again after as long
+    # as the day was overdue at the last request (at least an hour); updates in between ask
+    # nothing.
     await tick_to(hass, freezer, sim_state, at(22, 0, 5))
-    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 1}
-    window = [entry for entry in sim_state.log if entry["endpoint"].startswith("readings")][-1]
-    assert dict(window["query"])["datumVon"] == "2026-11-15"
-    for minute in (20, 35, 50):
-        await tick_to(hass, freezer, sim_state, at(22, 0, minute))
-    assert sum((readings(sim_state) - before).values()) == 4
+    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 1, "readings_DAY": 1}
+    window = [entry for entry in sim_state.log if entry["endpoint"].startswith("readings")]
+    assert {dict(entry["query"])["datumVon"] for entry in window[-2:]} == {"2026-11-15"}
+    # (Updates run every 15 minutes from :05.)
+    for hour, minute in ((0, 20), (0, 35), (0, 50), (1, 5), (1, 50), (2, 5), (2, 20), (4, 35)):
+        await tick_to(hass, freezer, sim_state, at(22, hour, minute))
+    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 3, "readings_DAY": 3}
+    for hour, minute in ((4, 50), (9, 35)):  # overdue by 2:20 at 02:20, by 4:50 at 04:50
+        await tick_to(hass, freezer, sim_state, at(22, hour, minute))
+    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 4, "readings_DAY": 4}
     assert state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"] == "2026-11-20"
 
-    # Published at 06:00: quarter hours, day values and the register arrive on three updates;
-    # the meter reading is carried forward by the quarter hours until the register is read.
+    # Found at 09:50: quarter hours, day values and the register in one update, one token.
+    tokens = sim_state.counts["token"]
+    await tick_to(hass, freezer, sim_state, at(22, 9, 50))
     truth = sim_state.views[HOUSEHOLD].truth
-    expected = truth.register(date(2026, 11, 21), False) / 1000
-    for minute in (5, 20, 35):
-        await tick_to(hass, freezer, sim_state, at(22, 6, minute))
-        day = state(hass, HOUSEHOLD, "consumption_latest_day")
-        assert day.attributes["date"] == "2026-11-21"
-        reading = state(hass, HOUSEHOLD, "consumption_meter_reading")
-        assert float(reading.state) == pytest.approx(expected)
+    day = state(hass, HOUSEHOLD, "consumption_latest_day")
+    assert day.attributes["date"] == "2026-11-21"
     assert float(day.state) == pytest.approx(truth_kwh(sim_state, HOUSEHOLD, date(2026, 11, 21)))
+    reading = state(hass, HOUSEHOLD, "consumption_meter_reading")
+    assert float(reading.state) == pytest.approx(truth.register(date(2026, 11, 21), False) / 1000)
     settled = readings(sim_state)
-    assert sum((settled - before).values()) == 7
-    assert settled["readings_METER_READ"] == before["readings_METER_READ"] + 1
+    assert settled - before == {
+        "readings_QUARTER_HOUR": 5,
+        "readings_DAY": 5,
+        "readings_METER_READ": 1,
+    }
+    assert sim_state.counts["token"] <= tokens + 1
 
-    # Then nothing until the next day is due.
-    for hour in (7, 12, 18, 23):
-        await tick_to(hass, freezer, sim_state, at(22, hour))
+    # Then nothing until 09:50 the next day, when 2026-11-22 is there at the first request.
+    for day_of_month, hour, minute in ((22, 12, 5), (22, 23, 5), (23, 0, 5), (23, 9, 35)):
+        await tick_to(hass, freezer, sim_state, at(day_of_month, hour, minute))
     assert readings(sim_state) == settled
+    await tick_to(hass, freezer, sim_state, at(23, 9, 50))
+    assert readings(sim_state) - settled == {
+        "readings_QUARTER_HOUR": 1,
+        "readings_DAY": 1,
+        "readings_METER_READ": 1,
+    }
+    assert state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"] == "2026-11-22"
 
 
 async def test_token_reused_across_updates(
@@ -118,9 +135,9 @@ async def test_token_reused_across_updates(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Updates within the token's lifetime use the same token."""
-    for minute in (5, 20, 35, 50):
-        await tick_to(hass, freezer, sim_state, at(22, 0, minute))
-    assert sum(readings(sim_state).values()) == 3 + 4
+    for hour, minute in ((0, 5), (1, 5), (2, 20)):
+        await tick_to(hass, freezer, sim_state, at(22, hour, minute))
+    assert sum(readings(sim_state).values()) == 3 + 6
     assert sim_state.counts["token"] == 1
 
 

@@ -15,7 +15,13 @@ from custom_components.wiener_netze.api import (
     ValueType,
 )
 from custom_components.wiener_netze.const import DEFAULT_CORRECTION_DAYS, RECHECK_INTERVAL
-from custom_components.wiener_netze.schedule import Fetch, FetchLog, pick, plan, window_start
+from custom_components.wiener_netze.schedule import (
+    Fetch,
+    FetchLog,
+    expected_due,
+    plan,
+    window_start,
+)
 from custom_components.wiener_netze.store import DayStatus, MeterStore, day_starts
 from custom_components.wiener_netze.summary import summarize
 
@@ -145,8 +151,8 @@ def test_nothing_due_once_final() -> None:
     ]
 
 
-def test_estimates_rechecked_slowly_and_only_while_recent() -> None:
-    """Recent estimated days are asked for again after the recheck interval; old ones never."""
+def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> None:
+    """Estimated days cost no request of their own: they ride along with the next new day."""
     today = date(2026, 11, 21)
     recent = today - timedelta(days=2)
     old = today - timedelta(days=DEFAULT_CORRECTION_DAYS + 1)
@@ -162,17 +168,65 @@ def test_estimates_rechecked_slowly_and_only_while_recent() -> None:
         end - timedelta(days=1), end, 1.0, "VAL"
     )
     assert plan(checked + timedelta(minutes=15), {METER: store}, {METER}, log) == []
-    due = plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log)
-    assert len(due) == 1
-    assert due[0].value_type is ValueType.QUARTER_HOUR
-    assert due[0].first > old
+    assert plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log) == []
+    due = plan(now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log)
+    assert [fetch.value_type for fetch in due] == [ValueType.QUARTER_HOUR, ValueType.DAY]
+    assert all(old < fetch.first <= recent and fetch.last == today for fetch in due)
 
 
-def test_pick_prefers_the_type_waiting_longest() -> None:
-    """No request type starves the others."""
+def test_gap_in_published_data_asked_for_again_after_the_recheck_interval() -> None:
+    """A day missing quarter hours while newer days are complete is asked for every few hours."""
+    today = date(2026, 11, 21)
+    days = [window_start(today) + timedelta(days=n) for n in range(20)]
+    store = store_with(*days)
+    gap = today - timedelta(days=3)
+    flow = next(iter(store.flows))
+    del store.intervals[flow][day_starts(gap)[40]]
     log = FetchLog()
-    quarter = Fetch(ValueType.QUARTER_HOUR, (METER,), date(2026, 11, 20), date(2026, 11, 20))
-    day = Fetch(ValueType.DAY, (METER,), date(2026, 11, 20), date(2026, 11, 20))
-    assert pick([quarter, day], log) == quarter
-    log.record(quarter, now_at(date(2026, 11, 21), 1))
-    assert pick([quarter, day], log) == day
+    checked = now_at(today, 7)
+    record_window(log, today, checked)
+    store.registers[flow][days[-1]] = Reading(
+        day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
+    )
+    assert plan(checked + timedelta(hours=1), {METER: store}, {METER}, log) == []
+    assert plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log) == [
+        Fetch(ValueType.QUARTER_HOUR, (METER,), gap, gap)
+    ]
+
+
+def test_unpublished_day_asked_for_with_growing_pauses() -> None:
+    """As long as it has been overdue, at least an hour, at most six: 0, 1, 2, 4, 8, 14 h."""
+    day = date(2026, 11, 21)
+    midnight = datetime(2026, 11, 22, tzinfo=VIENNA)
+    hours = [midnight + timedelta(hours=n) for n in range(24)]
+    assert expected_due(day, None, hours[0], None)
+    asked = [hours[0]]
+    for moment in hours[1:]:
+        if expected_due(day, asked[-1], moment, None):
+            asked.append(moment)
+    assert [(moment - midnight) // timedelta(hours=1) for moment in asked] == [
+        0,
+        1,
+        2,
+        4,
+        8,
+        14,
+        20,
+    ]
+    assert not expected_due(day, None, midnight - timedelta(minutes=1), None)
+
+
+def test_publication_delay_learned_from_a_day_found_after_a_miss() -> None:
+    """The next day is first asked for when the last one appeared; backlogs teach nothing."""
+    day = date(2026, 11, 20)
+    log = FetchLog()
+    fetch = Fetch(ValueType.QUARTER_HOUR, (METER,), day, day)
+    log.record(fetch, now_at(day + timedelta(days=3), 9), arrived=[day])
+    assert log.publication_delay is None  # 57 hours late: an outage, not the usual delay
+    log.record(fetch, now_at(day + timedelta(days=1), 8), arrived=[day])
+    assert log.publication_delay == timedelta(hours=8)
+    later = day + timedelta(days=1)
+    assert not expected_due(
+        later, None, now_at(later + timedelta(days=1), 7), log.publication_delay
+    )
+    assert expected_due(later, None, now_at(later + timedelta(days=1), 8), log.publication_delay)

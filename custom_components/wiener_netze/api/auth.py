@@ -29,6 +29,11 @@ CREDENTIALS_HINT = (
 )
 
 
+def monotonic() -> float:
+    """``time.monotonic``, looked up on each call: a clock a benchmark moves applies here too."""
+    return time.monotonic()
+
+
 def refresh_margin(lifetime: float) -> float:
     """Seconds before expiry at which a token is replaced: 10 %, at most 30 s."""
     return min(30.0, lifetime * 0.1)
@@ -47,7 +52,7 @@ class TokenManager:
         *,
         scope: str | None = None,
         timeout: float,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._session = session
         self._token_url = token_url
@@ -56,7 +61,7 @@ class TokenManager:
         self._scope = scope
         self._redact = redactor
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._clock = clock
+        self._clock = clock or monotonic
         self._lock = asyncio.Lock()
         self._token: str | None = None
         self._renew_at = 0.0

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .auth import TokenManager
+from .auth import TokenManager, monotonic
 from .const import (
     API_KEY_HEADER,
     DEFAULT_API_URL,
@@ -95,7 +95,7 @@ class WienerNetzeClient:
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
         rate_limiter: RateLimiter | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if chunk_days < 1:
             raise ValueError("chunk_days must be at least 1")
@@ -106,7 +106,7 @@ class WienerNetzeClient:
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._retry = retry or RetryPolicy()
         self._limiter = rate_limiter or RateLimiter(DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
-        self._clock = clock
+        self._clock = clock or monotonic
         self.redact = Redactor(client_secret, api_key)
         self._tokens = TokenManager(
             session,
