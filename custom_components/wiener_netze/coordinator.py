@@ -158,6 +158,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
 
     async def _async_update_data(self) -> WienerNetzeData:
         now = dt_util.utcnow()
+        first_update = self.data is None
         ran: set[ValueType] = set()
         try:
             # Later types can become due from what earlier ones brought (the register follows a
@@ -179,8 +180,15 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                 for fetch in due:
                     await self._fetch(fetch, now)
                     ran.add(fetch.value_type)
-            if ran:
+            if ran and first_update:
+                # Set-up does not wait for the recorder to write weeks of hours: Home
+                # Assistant goes on starting while this task (awaited by it) runs.
+                self.config_entry.async_create_task(
+                    self.hass, self._sync_window(now), f"{DOMAIN} first statistics"
+                )
+            elif ran:
                 await self._sync_window(now)
+            if ran:
                 self._recheck_held_days(local_day(now))
         except WienerNetzeError as err:
             raise self._translate(err) from err
