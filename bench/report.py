@@ -83,6 +83,8 @@ def table(results: dict[str, Any]) -> str:
         f"| history import, 3 years of 3 meters: requests | {backfill['requests']} | ≤ 60 | "
         f"{mark(backfill['requests'] <= 60)} |",
         f"| … wall time | {backfill['wall_s']} s | < 30 s | {mark(backfill['wall_s'] < 30)} |",
+        f"| … of it waiting for the client's own rate limit | "
+        f"{backfill.get('rate_limit_wait_s', '?')} s | | |",
         f"| … peak memory growth (RSS) | {backfill['peak_rss_mb']} MB | < 100 MB | "
         f"{mark(backfill['peak_rss_mb'] < 100)} |",
         f"| … statistics rows written | {backfill['rows']} ({backfill['rows_per_s']} per s) | | |",

@@ -328,6 +328,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
             "requests": counts["total"] - warm_up["total"],
             "token_requests": counts.get("token", 0) - warm_up.get("token", 0),
             "wall_s": round(wall, 2),
+            "rate_limit_wait_s": round(entry.runtime_data.client.stats.rate_limited_s, 1),
             "peak_rss_mb": round(peak_growth, 1),
             "rows": rows,
             "rows_per_s": round(rows / wall),

@@ -61,3 +61,4 @@ async def test_client_requests_pass_through_the_limiter(
         await client.async_get_meters()
     assert sim_state.counts["meters"] == 4
     assert time.sleeps == pytest.approx([3.0, 3.0])
+    assert client.stats.rate_limited_s == pytest.approx(6.0)

@@ -55,10 +55,11 @@ FORBIDDEN_HINT = (
 
 @dataclass(slots=True)
 class RequestStats:
-    """How many gateway requests the client sent, by path (for diagnostics and benchmarks)."""
+    """Gateway requests sent, by path, and seconds waited for the rate limit (for benchmarks)."""
 
     gateway: int = 0
     by_path: dict[str, int] = field(default_factory=dict)
+    rate_limited_s: float = 0.0
 
 
 def local_midnight(day: date) -> datetime:
@@ -218,7 +219,7 @@ class WienerNetzeClient:
         return self._interpret(f"GET {path}", reply)
 
     async def _send(self, path: str, params: list[tuple[str, str]], token: str) -> Reply:
-        await self._limiter.acquire()
+        self.stats.rate_limited_s += await self._limiter.acquire()
         self.stats.gateway += 1
         self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
         started = time.monotonic()
