@@ -307,11 +307,15 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         warm_up = await running.counts()
         Path("/proc/self/clear_refs").write_text("5")  # restart the peak (VmHWM) from here
         rss_before = _rss_mb("VmRSS")
+        recorder = time.pthread_getcpuclockid(get_instance(hass).ident or 0)
+        recorder_cpu, loop_cpu = time.clock_gettime(recorder), time.thread_time()
         started = wall_clock()
         entry = await set_up(hass, running, meters, 3)
         setup_s = wall_clock() - started
         await hass.async_block_till_done(wait_background_tasks=True)
         wall = wall_clock() - started
+        recorder_cpu = time.clock_gettime(recorder) - recorder_cpu
+        loop_cpu = time.thread_time() - loop_cpu
         peak_growth = _rss_mb("VmHWM") - rss_before
         counts = await running.counts()
     assert entry.runtime_data.import_state.state.backfill_done
@@ -329,6 +333,8 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
             "token_requests": counts.get("token", 0) - warm_up.get("token", 0),
             "wall_s": round(wall, 2),
             "rate_limit_wait_s": round(entry.runtime_data.client.stats.rate_limited_s, 1),
+            "recorder_cpu_s": round(recorder_cpu, 1),
+            "event_loop_cpu_s": round(loop_cpu, 1),
             "peak_rss_mb": round(peak_growth, 1),
             "rows": rows,
             "rows_per_s": round(rows / wall),
