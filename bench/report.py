@@ -148,15 +148,15 @@ def write_doc(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the table (and write the document), or the JSON object."""
+    """Write the document; print the table, or the JSON object."""
     parser = argparse.ArgumentParser(prog="scripts/bench")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     results = json.loads(OUT.read_text())
+    write_doc(results)
     if args.json:
         print(json.dumps(public(results), indent=2))
         return 0
-    write_doc(results)
     print(f"Machine: {machine()}\n")
     print(table(results))
     print(f"\n(written to {DOC.relative_to(DOC.parents[1])})")
