@@ -123,8 +123,8 @@ def write_doc(results: dict[str, Any]) -> None:
     """docs/benchmarks.md: how they were measured, on what, and the table."""
     DOC.write_text(
         "# Benchmarks\n\n"
-        "Measured by `scripts/bench` against the simulator with Home Assistant's real recorder, "
-        "in one process (`bench/test_bench.py`), with Python's own clocks (the monotonic clock "
+        "Measured by `scripts/bench` (`bench/test_bench.py` under pytest) against the simulator "
+        "with Home Assistant's real recorder, with Python's own clocks (the monotonic clock "
         "through `time.clock_gettime`, `time.process_time`), `/proc/self/status` (VmRSS, "
         "VmHWM after resetting it) and "
         "`tracemalloc`. The history import runs in real time with the production rate limit "
