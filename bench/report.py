@@ -84,8 +84,8 @@ def table(results: dict[str, Any]) -> str:
         f"{mark(backfill['requests'] <= 60)} |",
         f"| … wall time | {backfill['wall_s']} s | < 30 s | {mark(backfill['wall_s'] < 30)} |",
         f"| … CPU in the recorder's thread / in the event loop / waiting for the rate limit | "
-        f"{backfill.get('recorder_cpu_s', '?')} / {backfill.get('event_loop_cpu_s', '?')} / "
-        f"{backfill.get('rate_limit_wait_s', '?')} s | | |",
+        f"{backfill['recorder_cpu_s']} / {backfill['event_loop_cpu_s']} / "
+        f"{backfill['rate_limit_wait_s']} s | | |",
         f"| … peak memory growth (RSS) | {backfill['peak_rss_mb']} MB | < 100 MB | "
         f"{mark(backfill['peak_rss_mb'] < 100)} |",
         f"| … statistics rows written | {backfill['rows']} ({backfill['rows_per_s']} per s) | | |",
@@ -93,20 +93,20 @@ def table(results: dict[str, Any]) -> str:
         f"{results['update_cpu_ms']['p95']} ms (over {results['update_cpu_ms']['updates']}) | | |",
         f"| time the entry's set-up adds to the start (3-year import pending) | "
         f"{results['setup_s']} s | < 1 s | {mark(results['setup_s'] < 1)} |",
-        f"| memory traced over 1000 updates ({results.get('memory_days', '?')} simulated days): "
+        f"| memory traced over 1000 updates ({results['memory_days']} simulated days): "
         f"Home Assistant and the integration | {results['memory_growth_mb']} MB | noise | "
         f"{mark(abs(results['memory_growth_mb']) < 1)} |",
         f"| … of it in the integration's own modules | "
-        f"{results.get('memory_growth_integration_mb', '?')} MB | | |",
+        f"{results['memory_growth_integration_mb']} MB | | |",
         f"| … not counted: the test harness's mocks and frozen clock | "
-        f"{results.get('memory_growth_harness_mb', '?')} MB | | |",
+        f"{results['memory_growth_harness_mb']} MB | | |",
     ]
     return "\n".join(lines)
 
 
 def rate_limit_note(backfill: dict[str, Any]) -> str:
     """Why the import takes the time it takes: the rate limit's floor and the recorder."""
-    gateway = backfill["requests"] - backfill.get("token_requests", 0)
+    gateway = backfill["requests"] - backfill["token_requests"]
     floor = max(0, gateway - DEFAULT_RATE_BURST) * 60 / DEFAULT_RATE_PER_MINUTE
     return (
         "The import's wall time has two floors of about the same height. The client's rate "
@@ -114,7 +114,7 @@ def rate_limit_note(backfill: dict[str, Any]) -> str:
         f"requests a minute, so {gateway} gateway requests take at least {floor:.0f} s (it "
         "waited little, because writing each chunk spaces the requests out anyway). And Home "
         "Assistant's recorder imports statistics one row at a time, looking each one up before "
-        f"inserting it: its thread spent {backfill.get('recorder_cpu_s', '?')} s of CPU on the "
+        f"inserting it: its thread spent {backfill['recorder_cpu_s']} s of CPU on the "
         f"{backfill['rows']} rows, however few requests brought them."
     )
 

@@ -39,7 +39,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze import connection
-from custom_components.wiener_netze.api import RateLimiter, ValueType, WienerNetzeClient
+from custom_components.wiener_netze.api import RateLimiter, ValueType
 from custom_components.wiener_netze.const import CONF_HISTORY_YEARS, DOMAIN
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, MeterSpec, default_account
 from simulator.app import API_BASE, TOKEN_PATH, Simulator
@@ -49,7 +49,7 @@ from simulator.server import RunningSimulator, start
 from simulator.settings import Settings
 from tests.integration.conftest import entry_data
 from tests.integration.test_coordinator import tick_to
-from tests.support import API_KEY, CLIENT_ID, NOW, SECRET
+from tests.support import API_KEY, CLIENT_ID, NOW, SECRET, make_client
 
 OUT = Path(os.environ.get("BENCH_OUT", ".bench/results.json"))
 QUARTER = timedelta(minutes=15)
@@ -168,14 +168,8 @@ async def literal_seed_plan(meters: list[MeterSpec], start_at: datetime) -> floa
                 sim.clock.set(moment, frozen=True)
                 yesterday = moment.astimezone(VIENNA).date() - timedelta(days=1)
                 for spec in meters:
-                    client = WienerNetzeClient(
-                        session,
-                        CLIENT_ID,
-                        SECRET,
-                        API_KEY,
-                        api_url=running.api_url,
-                        token_url=running.token_url,
-                        rate_limiter=RateLimiter(1_000_000, 1_000_000),
+                    client = make_client(
+                        session, running, rate_limiter=RateLimiter(1_000_000, 1_000_000)
                     )
                     await client.async_get_readings(
                         yesterday, yesterday, ValueType.QUARTER_HOUR, [spec.number]
@@ -191,20 +185,22 @@ class SimulatorProcess:
     """
 
     def __init__(self, port: int, frozen_at: datetime | None = None) -> None:
+        self.port = port
         self.frozen_at = frozen_at
         self.url = f"http://127.0.0.1:{port}"
         self.api_url = f"{self.url}{API_BASE}"
         self.token_url = f"{self.url}{TOKEN_PATH}"
         self._process: asyncio.subprocess.Process | None = None
+        self._session: aiohttp.ClientSession
 
     async def __aenter__(self) -> SimulatorProcess:
-        port = self.url.rsplit(":", 1)[1]
+        self._session = aiohttp.ClientSession()
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "simulator",
             "--port",
-            port,
+            str(self.port),
             "--seed",
             "bench",
             *("--set", f"client_id={CLIENT_ID}", "--set", f"client_secret={SECRET}"),
@@ -219,6 +215,7 @@ class SimulatorProcess:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self._session.close()
         assert self._process is not None
         self._process.terminate()
         await self._process.wait()
@@ -228,31 +225,19 @@ class SimulatorProcess:
         its installation on the first such request (a second or more), which a real gateway,
         answering from its database, does not.
         """
-        async with aiohttp.ClientSession() as session:
-            client = WienerNetzeClient(
-                session,
-                CLIENT_ID,
-                SECRET,
-                API_KEY,
-                api_url=self.api_url,
-                token_url=self.token_url,
-            )
-            await client.async_get_readings(day, day, ValueType.METER_READ, meters)
+        client = make_client(self._session, self)
+        await client.async_get_readings(day, day, ValueType.METER_READ, meters)
 
     async def set_clock(self, moment: datetime) -> None:
         """Move the simulator's (frozen) clock to ``moment``."""
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(f"{self.url}/_sim/clock", json={"now": moment.isoformat()}) as reply,
-        ):
+        async with self._session.post(
+            f"{self.url}/_sim/clock", json={"now": moment.isoformat()}
+        ) as reply:
             reply.raise_for_status()
 
     async def counts(self) -> dict[str, int]:
         """The simulator's request counts."""
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(f"{self.url}/_sim/state") as reply,
-        ):
+        async with self._session.get(f"{self.url}/_sim/state") as reply:
             state: dict[str, Any] = await reply.json()
         return state["counts"]
 

@@ -180,15 +180,15 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                 for fetch in due:
                     await self._fetch(fetch, now)
                     ran.add(fetch.value_type)
-            if ran and first_update:
-                # Set-up does not wait for the recorder to write weeks of hours: Home
-                # Assistant goes on starting while this task (awaited by it) runs.
-                self.config_entry.async_create_task(
-                    self.hass, self._sync_window(now), f"{DOMAIN} first statistics"
-                )
-            elif ran:
-                await self._sync_window(now)
             if ran:
+                if first_update:
+                    # Set-up does not wait for the recorder to write weeks of hours: Home
+                    # Assistant goes on starting while this task (awaited by it) runs.
+                    self.config_entry.async_create_task(
+                        self.hass, self._sync_window(now), f"{DOMAIN} first statistics"
+                    )
+                else:
+                    await self._sync_window(now)
                 self._recheck_held_days(local_day(now))
         except WienerNetzeError as err:
             raise self._translate(err) from err
@@ -366,14 +366,14 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     reading.end.isoformat(),
                     self.max_power_w,
                 )
-        arrived = {day for number, day in missed - self._missed(fetch)}
+        arrived = {day for _, day in missed - self._missed(fetch)}
         self.fetch_log.record(fetch, now, arrived)
 
     def _missed(self, fetch: Fetch) -> set[tuple[str, date]]:
         """The days of ``fetch`` asked for before that some meter still has no value for."""
-        checked = self.fetch_log.checked[fetch.value_type]
         if fetch.value_type is ValueType.METER_READ:
             return set()
+        checked = self.fetch_log.checked[fetch.value_type]
         quarter_hours = fetch.value_type is ValueType.QUARTER_HOUR
         return {
             (number, day)

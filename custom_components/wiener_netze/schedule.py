@@ -1,19 +1,18 @@
 """When to call the API: which days are due, and which bulk requests an update sends.
 
-Wiener Netze publishes a day once, some hours after it ended; the hour is not documented and
-varies by account. A day after a meter's newest published day is *expected*: it is asked for
-once the usual delay after its end has passed (learned from the last day that appeared after a
-miss; right after midnight until then), then again after as long as it has been overdue (one
-hour at least, six at most). A day published at 06:00 costs a few requests on the first day
-and one a day after that. The
-days inside the correction window are read once more each day, in the same request as the
+Wiener Netze publishes a day once, some hours after it ended; the hour is not documented and varies
+by account. A day after a meter's newest published day is *expected*: it is asked for once the
+usual delay after its end has passed (learned from the last day that appeared after a miss; right
+after midnight until then), then again after as long as it has been overdue (one hour at least, six
+at most). A day published at 06:00 costs a few requests on the first day and one a day after that.
+The days inside the correction window are read once more each day, in the same request as the
 expected day, so corrections and revised estimates reach the statistics at no extra cost; an
-incomplete day is also asked for every :data:`RECHECK_INTERVAL`. Older days already held are
-never asked for again. Day values are read for every meter (the statistics check quarter hours
-against them); a meter without quarter hours is read by day values only, and its quarter hours
-are asked for once for each day it publishes, so that switching them on in the portal is
-noticed. The register (meter reading) is read once a newer complete day exists. Each update
-sends every due request, so one token serves them all.
+incomplete day is also asked for every :data:`RECHECK_INTERVAL`. Older days already held are never
+asked for again. Day values are read for every meter (the statistics check quarter hours against
+them); a meter without quarter hours is read by day values only, and its quarter hours are asked
+for once for each day it publishes, so that switching them on in the portal is noticed. The
+register (meter reading) is read once a newer complete day exists. Each update sends every due
+request, so one token serves them all.
 """
 
 from __future__ import annotations

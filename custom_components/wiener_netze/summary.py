@@ -99,7 +99,12 @@ def _flow_summary(
     if latest is not None:
         end = latest.end.astimezone(UTC)
         last_24_hours = _sum_of(
-            store, flow, (end - DAY_LENGTH + index * QUARTER_HOUR for index in range(96))
+            store,
+            flow,
+            (
+                end - DAY_LENGTH + index * QUARTER_HOUR
+                for index in range(DAY_LENGTH // QUARTER_HOUR)
+            ),
         )
     return FlowSummary(
         meter_reading=reading,
