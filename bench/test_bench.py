@@ -303,7 +303,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         loop_cpu = time.thread_time() - loop_cpu
         peak_growth = _rss_mb("VmHWM") - rss_before
         counts = await running.counts()
-    assert entry.runtime_data.import_state.state.backfill_done
+    assert entry.runtime_data.saved.state.backfill_done
     ids = [
         f"{DOMAIN}:{HOUSEHOLD.lower()}_consumption",
         f"{DOMAIN}:{PHOTOVOLTAIC.lower()}_consumption",
@@ -323,7 +323,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
             "peak_rss_mb": round(peak_growth, 1),
             "rows": rows,
             "rows_per_s": round(rows / wall),
-            "first_day": entry.runtime_data.import_state.state.first_data,
+            "first_day": entry.runtime_data.saved.state.first_data,
         },
     )
     record("setup_s", round(setup_s, 3))

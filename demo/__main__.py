@@ -23,6 +23,7 @@ from .integration import (
     add_integration,
     fill_energy_dashboard,
     history_progress,
+    progress_line,
     set_tariff,
     wait_for_history,
 )
@@ -102,7 +103,9 @@ async def run(args: argparse.Namespace) -> None:
             say(f"integration added: {entry['title']}")
             await set_tariff(client, entry["entry_id"], fast=bool(args.fast_forward))
             say("waiting for the history import (the History import sensors) ...")
-            await wait_for_history(client, args.history_timeout)
+            await wait_for_history(
+                client, args.history_timeout, lambda line: say(f"history import: {line}")
+            )
             await client.post(
                 "/api/services/wiener_netze/recalculate_costs",
                 {
@@ -113,7 +116,7 @@ async def run(args: argparse.Namespace) -> None:
             )
             sources = await fill_energy_dashboard(client)
             say(f"Energy dashboard: {len(sources)} grid sources with cost and compensation")
-            say(f"history import: {await history_progress(client)}")
+            say(f"history import: {progress_line(await history_progress(client))}")
         print(
             f"\n  Open {url}\n  user: {USER}\n  password: {PASSWORD}\n"
             f"  Energy dashboard: {url}/energy   Devices: {url}/config/integrations/integration/"

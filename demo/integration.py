@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 from simulator.app import API_BASE, TOKEN_PATH
@@ -120,12 +121,29 @@ async def history_progress(client: HomeAssistantClient) -> dict[str, float | Non
     return progress
 
 
-async def wait_for_history(client: HomeAssistantClient, timeout: float) -> dict[str, float | None]:
-    """Wait until every meter's history import reports 100 %."""
+def progress_line(progress: dict[str, float | None]) -> str:
+    """One line for the terminal: each meter's share done."""
+    return ", ".join(
+        f"{entity_id.removeprefix('sensor.')} " + ("—" if value is None else f"{value:.0f} %")
+        for entity_id, value in sorted(progress.items())
+    )
+
+
+async def wait_for_history(
+    client: HomeAssistantClient,
+    timeout: float,
+    report: Callable[[str], None] | None = None,
+) -> dict[str, float | None]:
+    """Wait until every meter's history import reports 100 %; ``report`` hears each change."""
     deadline = time.monotonic() + timeout
     progress: dict[str, float | None] = {}
+    reported = ""
     while time.monotonic() < deadline:
         progress = await history_progress(client)
+        line = progress_line(progress)
+        if report is not None and line and line != reported:
+            report(line)
+            reported = line
         if progress and all(value == 100 for value in progress.values()):
             return progress
         await asyncio.sleep(2)

@@ -10,8 +10,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_METERS, DOMAIN
 from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
-from .import_state import ImportStateStore
 from .issues import delete_issues
+from .saved_state import SavedStateStore
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
@@ -40,9 +40,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> None:
-    """Remove the entry's repair issues and import state with it (statistics stay)."""
+    """Remove the entry's repair issues and saved state with it (statistics stay)."""
     delete_issues(hass, entry.data[CONF_METERS])
-    await ImportStateStore(hass, entry.entry_id).async_remove()
+    await SavedStateStore(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -49,15 +48,6 @@ DEFAULT_OPTIONAL_SENSORS: Final = [sensor.value for sensor in OptionalSensor]
 # Days inside the correction window are read again once a day and corrected in the statistics.
 DEFAULT_CORRECTION_DAYS: Final = 7
 MAX_CORRECTION_DAYS: Final = 30
-
-# Polling: an incomplete day (gaps) is fetched again at most this often while inside the
-# correction window; the register is retried at most this often.
-RECHECK_INTERVAL: Final = timedelta(hours=3)
-# A day not yet published is asked for again after as long as it has already been overdue,
-# but no sooner than the first and no later than the second of these.
-PROBE_BACKOFF: Final = (timedelta(hours=1), timedelta(hours=6))
-# How late after its end a day may appear for the delay to be learned as the usual one.
-PUBLICATION_DELAY_LIMIT: Final = timedelta(hours=48)
 
 # The tariff section of the options: what energy costs and what feed-in earns.
 CONF_TARIFF: Final = "tariff"

@@ -16,11 +16,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .api import Meter
+from .api.vienna_time import ONE_DAY, days_between, local_day
 from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
 from .coordinator import WienerNetzeConfigEntry
-from .import_state import parse_key
-from .schedule import ONE_DAY, days_between, window_start
-from .store import local_day
+from .saved_state import parse_key
+from .schedule import window_start
 
 TO_REDACT = {
     CONF_CLIENT_ID,
@@ -72,7 +72,8 @@ async def async_get_config_entry_diagnostics(
     quarter_hours = coordinator.quarter_hour_meters
     data = coordinator.data
     today = local_day(dt_util.utcnow())
-    days = days_between(window_start(today), today - ONE_DAY)
+    first = window_start(today, coordinator.correction_days)
+    days = days_between(first, today - ONE_DAY)
     meters = []
     for number in coordinator.selected:
         store = coordinator.stores[number]
@@ -88,7 +89,7 @@ async def async_get_config_entry_diagnostics(
             }
         )
     log = coordinator.fetch_log
-    imported = coordinator.import_state.state
+    imported = coordinator.saved.state
     return async_redact_data(
         {
             "entry": entry.as_dict(),
@@ -98,10 +99,10 @@ async def async_get_config_entry_diagnostics(
                 "backfill_next": imported.backfill_next,
                 "backfill_done": imported.backfill_done,
                 "first_data": imported.first_data,
-                "history_progress": coordinator.history_progress,
+                "history_progress": coordinator.history.summary().progress,
                 "held": [_day_entry(key, totals) for key, totals in imported.held.items()],
                 "gaps": [_day_entry(key, {"missing": n}) for key, n in imported.gaps.items()],
-                "forced": [_day_entry(key, {}) for key in imported.forced],
+                "released": [_day_entry(key, {}) for key in imported.released],
                 "replacements": imported.replacements,
             },
             "costs": {
@@ -119,6 +120,8 @@ async def async_get_config_entry_diagnostics(
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),
                 "plausibility_limit_w": coordinator.max_power_w,
+                "correction_days": coordinator.correction_days,
+                "window_start": first.isoformat(),
                 "rejected_values": len(coordinator.rejected),
                 "last_run": {str(kind): at.isoformat() for kind, at in log.last_run.items()},
                 "register_target": log.register_target.isoformat() if log.register_target else None,

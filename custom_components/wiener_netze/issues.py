@@ -10,22 +10,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .api import VIENNA
+from .api.vienna_time import HOUR, VIENNA
 from .const import DOMAIN, PORTAL_URL
-from .import_state import parse_key
+from .saved_state import parse_key
 
-HOUR = timedelta(hours=1)
+# Issue ids start with these; users' issue registries hold them, so they never change.
+QUARTER_HOURS_PREFIX = "quarter_hours_disabled_"
+HELD_PREFIX = "implausible_"
+GAPS_PREFIX = "gaps_"
+UNPRICED_PREFIX = "unpriced_"
 
 
 def quarter_hours_issue_id(number: str) -> str:
     """The issue id for one meter."""
-    return f"quarter_hours_disabled_{number}"
+    return f"{QUARTER_HOURS_PREFIX}{number}"
 
 
 def update_quarter_hour_issues(
@@ -49,20 +53,20 @@ def update_quarter_hour_issues(
 
 
 def held_issue_id(key: str) -> str:
-    """The issue id of one held-back day (``key`` as in the import state)."""
-    return "implausible_" + key.replace("/", "_").replace("-", "")
+    """The issue id of one held-back day (``key`` as in the saved state)."""
+    return HELD_PREFIX + key.replace("/", "_").replace("-", "")
 
 
 def gap_issue_id(number: str) -> str:
     """The issue id of a meter's gaps."""
-    return f"gaps_{number}"
+    return f"{GAPS_PREFIX}{number}"
 
 
 def update_held_issues(
     hass: HomeAssistant,
     entry_id: str,
     held: Mapping[str, Mapping[str, float | None]],
-    title: Callable[[str], str],
+    names: Mapping[str, str],
 ) -> None:
     """One fixable issue per held-back day; issues of days no longer held are removed."""
     registry = ir.async_get(hass)
@@ -70,7 +74,7 @@ def update_held_issues(
     for (domain, issue_id), issue in list(registry.issues.items()):
         if (
             domain == DOMAIN
-            and issue_id.startswith("implausible_")
+            and issue_id.startswith(HELD_PREFIX)
             and issue_id not in wanted
             and (issue.data or {}).get("entry_id") == entry_id
         ):
@@ -87,7 +91,7 @@ def update_held_issues(
             severity=ir.IssueSeverity.WARNING,
             translation_key="implausible_day",
             translation_placeholders={
-                "meter": title(number),
+                "meter": names.get(number, number),
                 "flow": flow.value,
                 "day": day.isoformat(),
                 "quarter_hours": f"{totals['quarter_hours']:.3f}",
@@ -101,7 +105,7 @@ def update_gap_issues(
     hass: HomeAssistant,
     numbers: Iterable[str],
     gaps: Mapping[str, int],
-    title: Callable[[str], str],
+    names: Mapping[str, str],
 ) -> None:
     """One issue per meter with quarter hours that never arrived."""
     by_meter: dict[str, list[tuple[str, int]]] = {}
@@ -122,7 +126,7 @@ def update_gap_issues(
             severity=ir.IssueSeverity.WARNING,
             translation_key="gaps",
             translation_placeholders={
-                "meter": title(number),
+                "meter": names.get(number, number),
                 "first": days[0][0],
                 "last": days[-1][0],
                 "days": str(len(days)),
@@ -133,14 +137,14 @@ def update_gap_issues(
 
 def unpriced_issue_id(number: str) -> str:
     """The issue id of a meter's hours without a price."""
-    return f"unpriced_{number}"
+    return f"{UNPRICED_PREFIX}{number}"
 
 
 def update_unpriced_issues(
     hass: HomeAssistant,
     numbers: Iterable[str],
     unpriced: Mapping[str, list[list[str]]],
-    title: Callable[[str], str],
+    names: Mapping[str, str],
 ) -> None:
     """One issue per meter with hours left out of the cost: how many, and from when to when."""
     by_meter: dict[str, list[tuple[str, str, int]]] = {}
@@ -163,7 +167,7 @@ def update_unpriced_issues(
             severity=ir.IssueSeverity.WARNING,
             translation_key="unpriced_hours",
             translation_placeholders={
-                "meter": title(number),
+                "meter": names.get(number, number),
                 "hours": str(sum(hours for _, _, hours in found)),
                 "first": _local(found[0][0]),
                 "last": _local(found[-1][1]),
@@ -188,5 +192,5 @@ def delete_issues(hass: HomeAssistant, numbers: Iterable[str]) -> None:
         ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))
         ir.async_delete_issue(hass, DOMAIN, unpriced_issue_id(number))
         for (domain, issue_id), _ in list(registry.issues.items()):
-            if domain == DOMAIN and issue_id.startswith(f"implausible_{number}"):
+            if domain == DOMAIN and issue_id.startswith(f"{HELD_PREFIX}{number}"):
                 ir.async_delete_issue(hass, DOMAIN, issue_id)

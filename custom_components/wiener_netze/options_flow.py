@@ -46,7 +46,7 @@ from .const import (
     MIN_UPDATE_INTERVAL,
     OptionalSensor,
 )
-from .prices import price_factor
+from .tariff import price_factor
 
 # Fixed price, entity: the pairs of which at most one may be set.
 PRICE_PAIRS = (

@@ -1,4 +1,4 @@
-"""The fix flow of a day held back as implausible: import it anyway."""
+"""The fix flow of a held-back day: release it (import it as Wiener Netze delivered it)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from homeassistant.core import HomeAssistant
 
 from .api import WienerNetzeError
 from .coordinator import WienerNetzeConfigEntry
-from .import_state import parse_key
+from .issues import HELD_PREFIX
+from .saved_state import parse_key
 
 
-class ImportAnywayFlow(RepairsFlow):
-    """Confirm, then import the held-back day as Wiener Netze delivers it."""
+class ReleaseHeldDayFlow(RepairsFlow):
+    """Confirm, then release the held-back day: import it as Wiener Netze delivers it."""
 
     def __init__(self, entry_id: str, key: str) -> None:
         self._entry_id = entry_id
@@ -25,7 +26,7 @@ class ImportAnywayFlow(RepairsFlow):
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
-        """Import the day once the user confirms."""
+        """Release the day once the user confirms."""
         entry: WienerNetzeConfigEntry | None = self.hass.config_entries.async_get_entry(
             self._entry_id
         )
@@ -34,7 +35,7 @@ class ImportAnywayFlow(RepairsFlow):
         number, flow, day = parse_key(self._key)
         if user_input is not None:
             try:
-                await entry.runtime_data.async_import_anyway(self._key)
+                await entry.runtime_data.async_release(self._key)
             except WienerNetzeError:
                 return self.async_abort(reason="cannot_connect")
             return self.async_create_entry(data={})
@@ -52,6 +53,6 @@ async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
     """The flow for a held-back day's issue."""
-    if not data or not issue_id.startswith("implausible_"):
+    if not data or not issue_id.startswith(HELD_PREFIX):
         raise ValueError(f"no fix flow for {issue_id}")
-    return ImportAnywayFlow(str(data["entry_id"]), str(data["key"]))
+    return ReleaseHeldDayFlow(str(data["entry_id"]), str(data["key"]))

@@ -21,16 +21,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .api import Direction, ValueType, local_midnight
-from .const import (
-    DEFAULT_CORRECTION_DAYS,
-    PROBE_BACKOFF,
-    PUBLICATION_DELAY_LIMIT,
-    RECHECK_INTERVAL,
-)
-from .store import DayStatus, MeterStore, local_day
+from .api import ValueType
+from .api.vienna_time import ONE_DAY, days_between, local_day, local_midnight
+from .meter_store import DayStatus, MeterStore
 
-ONE_DAY = timedelta(days=1)
+# An incomplete day (gaps) is fetched again at most this often while inside the correction
+# window; the register is retried at most this often.
+RECHECK_INTERVAL = timedelta(hours=3)
+# A day not yet published is asked for again after as long as it has already been overdue,
+# but no sooner than the first and no later than the second of these.
+PROBE_BACKOFF = (timedelta(hours=1), timedelta(hours=6))
+# How late after its end a day may appear for the delay to be learned as the usual one.
+PUBLICATION_DELAY_LIMIT = timedelta(hours=48)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +56,30 @@ class FetchLog:
     register_target: date | None = None
     publication_delay: timedelta | None = None
 
+    def missed(self, fetch: Fetch, stores: Mapping[str, MeterStore]) -> set[tuple[str, date]]:
+        """The days of ``fetch`` asked for before that some meter still has no value for."""
+        if fetch.value_type is ValueType.METER_READ:
+            return set()
+        checked = self.checked[fetch.value_type]
+        quarter_hours = fetch.value_type is ValueType.QUARTER_HOUR
+        return {
+            (number, day)
+            for day in days_between(fetch.first, fetch.last)
+            if day in checked
+            for number in fetch.meters
+            if stores[number].day_status(day, quarter_hours) is DayStatus.MISSING
+        }
+
+    def arrived(
+        self, fetch: Fetch, stores: Mapping[str, MeterStore], missed: set[tuple[str, date]]
+    ) -> set[date]:
+        """The days that were ``missed`` before an answer was stored and are there now."""
+        return {day for _, day in missed - self.missed(fetch, stores)}
+
     def record(self, fetch: Fetch, now: datetime, arrived: Iterable[date] = ()) -> None:
         """Remember a successful fetch, and how late the days it found after a miss appeared."""
-        day = fetch.first
-        while day <= fetch.last:
+        for day in days_between(fetch.first, fetch.last):
             self.checked[fetch.value_type][day] = now
-            day += ONE_DAY
         self.last_run[fetch.value_type] = now
         if fetch.value_type is ValueType.METER_READ:
             self.register_target = fetch.last
@@ -74,37 +94,12 @@ class FetchLog:
             self.checked[value_type] = {day: at for day, at in days.items() if day >= first}
 
 
-def window_start(today: date, correction_days: int = DEFAULT_CORRECTION_DAYS) -> date:
+def window_start(today: date, correction_days: int) -> date:
     """First day the coordinator keeps.
 
     At least the correction window, and the month of three days ago (for month-to-date values).
     """
     return min((today - 3 * ONE_DAY).replace(day=1), today - correction_days * ONE_DAY)
-
-
-def days_between(first: date, last: date) -> list[date]:
-    """The inclusive range ``first``..``last``."""
-    return [first + index * ONE_DAY for index in range((last - first).days + 1)]
-
-
-def newest_day(store: MeterStore, days: Iterable[date], quarter_hours: bool) -> date | None:
-    """The newest day the store has any value for."""
-    held = [day for day in days if store.day_status(day, quarter_hours) is not DayStatus.MISSING]
-    return max(held, default=None)
-
-
-def newest_complete_day(
-    store: MeterStore, days: Iterable[date], quarter_hours: bool
-) -> date | None:
-    """The newest day the store holds complete (validated or estimated)."""
-    held = [day for day in days if store.day_status(day, quarter_hours).complete]
-    return max(held, default=None)
-
-
-def register_day(store: MeterStore) -> date | None:
-    """The day whose end the consumption register was read at."""
-    register = store.newest_register(Direction.CONSUMPTION)
-    return local_day(register.end - timedelta(seconds=1)) if register else None
 
 
 def expected_due(day: date, last: datetime | None, now: datetime, delay: timedelta | None) -> bool:
@@ -164,7 +159,7 @@ def _add_due(
     *,
     quarter_hours: bool,
 ) -> None:
-    newest = newest_day(store, days, quarter_hours)
+    newest = store.newest_day(days, quarter_hours)
     yesterday = moment.today - ONE_DAY
     for day in days:
         last = checked.get(day)
@@ -200,7 +195,7 @@ def plan(
     stores: Mapping[str, MeterStore],
     quarter_hour_meters: set[str],
     log: FetchLog,
-    correction_days: int = DEFAULT_CORRECTION_DAYS,
+    correction_days: int,
 ) -> list[Fetch]:
     """Every request that is due now: quarter hours, day values, register."""
     today = local_day(now)
@@ -216,8 +211,8 @@ def plan(
             _add_due(quarter_due, store, days, quarter_checked, moment, quarter_hours=True)
         else:
             _add_probe(quarter_due, store, days, quarter_checked, moment)
-        complete = newest_complete_day(store, days, quarter_hours)
-        anchor = register_day(store)
+        complete = store.newest_complete_day(days, quarter_hours)
+        anchor = store.register_day()
         if complete is not None and (anchor is None or anchor < complete):
             register_due.append(complete)
     every = tuple(stores)

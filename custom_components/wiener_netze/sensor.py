@@ -23,7 +23,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .api import Direction
+from .api import Flow
 from .const import CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS, OptionalSensor
 from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
 from .entity import WienerNetzeEntity
@@ -138,9 +138,9 @@ def _flow_descriptions(prefix: str) -> tuple[FlowSensorDescription, ...]:
     )
 
 
-FLOW_SENSORS: dict[Direction, tuple[FlowSensorDescription, ...]] = {
-    Direction.CONSUMPTION: _flow_descriptions("consumption"),
-    Direction.FEED_IN: _flow_descriptions("feed_in"),
+FLOW_SENSORS: dict[Flow, tuple[FlowSensorDescription, ...]] = {
+    Flow.CONSUMPTION: _flow_descriptions("consumption"),
+    Flow.FEED_IN: _flow_descriptions("feed_in"),
 }
 
 METER_SENSORS: tuple[MeterSensorDescription, ...] = (
@@ -174,7 +174,7 @@ class FlowSensor(WienerNetzeEntity, SensorEntity):
         self,
         coordinator: WienerNetzeCoordinator,
         number: str,
-        flow: Direction,
+        flow: Flow,
         description: FlowSensorDescription,
     ) -> None:
         super().__init__(coordinator, number, description.key)
@@ -198,7 +198,7 @@ class FlowSensor(WienerNetzeEntity, SensorEntity):
         return self.entity_description.attributes_fn(flow) if flow else {}
 
 
-class TariffSensor(WienerNetzeEntity, SensorEntity):
+class TariffRegisterSensor(WienerNetzeEntity, SensorEntity):
     """The reading of one tariff register of a double-tariff meter (1.8.1, 1.8.2, …)."""
 
     _attr_translation_key = "tariff_meter_reading"
@@ -214,13 +214,13 @@ class TariffSensor(WienerNetzeEntity, SensorEntity):
     @property
     def native_value(self) -> float | None:
         """The register as read at the end of the newest day."""
-        reading = self.summary.tariffs.get(self.register)
+        reading = self.summary.tariff_registers.get(self.register)
         return reading.value if reading else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """When it was read."""
-        reading = self.summary.tariffs.get(self.register)
+        reading = self.summary.tariff_registers.get(self.register)
         return {"as_of": _iso(reading.end) if reading else None}
 
 
@@ -238,16 +238,16 @@ class HistorySensor(WienerNetzeEntity, SensorEntity):
     @property
     def native_value(self) -> float | None:
         """Percent done (unknown when no history is wanted)."""
-        return self.coordinator.history_progress
+        return self.coordinator.data.history.progress
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Where the import stands and the first day with data."""
-        state = self.coordinator.import_state.state
+        history = self.coordinator.data.history
         return {
-            "data_from": state.first_data,
-            "imported_from": state.backfill_start,
-            "next_day": None if state.backfill_done else state.backfill_next,
+            "data_from": history.data_from,
+            "imported_from": history.imported_from,
+            "next_day": history.next_day,
         }
 
 
@@ -284,7 +284,7 @@ async def async_setup_entry(
     """Add each meter's sensors, and feed-in sensors once a meter turns out to feed in."""
     coordinator = entry.runtime_data
     enabled = set(entry.options.get(CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS))
-    added: set[tuple[str, Direction | str | None]] = set()
+    added: set[tuple[str, Flow | str | None]] = set()
 
     @callback
     def add_new() -> None:
@@ -303,10 +303,10 @@ async def async_setup_entry(
                     for description in FLOW_SENSORS[flow]
                     if description.option is None or description.option in enabled
                 )
-            for register in summary.tariffs:
+            for register in summary.tariff_registers:
                 if (number, register) not in added:
                     added.add((number, register))
-                    entities.append(TariffSensor(coordinator, number, register))
+                    entities.append(TariffRegisterSensor(coordinator, number, register))
         if entities:
             async_add_entities(entities)
 

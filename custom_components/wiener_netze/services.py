@@ -11,14 +11,15 @@ from typing import Any
 import probatio
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .api import ValueType, WienerNetzeError
+from .api.vienna_time import local_day
 from .const import DOMAIN
-from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator, failure_key
-from .store import local_day
+from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
+from .error_mapping import action_error
 
 SERVICE_IMPORT_HISTORY = "import_history"
 SERVICE_GET_READINGS = "get_readings"
@@ -74,20 +75,12 @@ def _target(
     return coordinator, meters, start, end
 
 
-def _api_error(err: WienerNetzeError) -> HomeAssistantError:
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=failure_key(err),
-        translation_placeholders={"error": str(err)},
-    )
-
-
 async def _import_history(call: ServiceCall) -> None:
     coordinator, meters, start, end = _target(call.hass, call)
     try:
-        await coordinator.async_import_range(start, end, meters)
+        await coordinator.history.async_import_range(start, end, meters)
     except WienerNetzeError as err:
-        raise _api_error(err) from err
+        raise action_error(err) from err
 
 
 async def _recalculate_costs(call: ServiceCall) -> None:
@@ -104,7 +97,7 @@ async def _get_readings(call: ServiceCall) -> ServiceResponse:
     try:
         answer = await coordinator.client.async_get_readings(start, end, value_type, meters)
     except WienerNetzeError as err:
-        raise _api_error(err) from err
+        raise action_error(err) from err
     return {
         "meters": {
             number: {

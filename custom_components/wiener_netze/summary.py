@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from .api import Direction, Reading
-from .schedule import days_between, newest_complete_day, newest_day
-from .store import QUARTER_HOUR, MeterStore, day_starts
+from .api import Flow, Reading
+from .api.vienna_time import QUARTER_HOUR, day_starts, days_between
+from .meter_store import MeterStore
 
 DAY_LENGTH = timedelta(hours=24)
 
@@ -36,14 +36,14 @@ class MeterSummary:
 
     number: str
     quarter_hours: bool
-    flows: dict[Direction, FlowSummary]
+    flows: dict[Flow, FlowSummary]
     published_until: datetime | None
     estimated_share: float | None
     estimated_share_day: date | None
-    tariffs: dict[str, Reading]
+    tariff_registers: dict[str, Reading]
 
 
-def _sum_of(store: MeterStore, flow: Direction, starts: Iterable[datetime]) -> float:
+def _sum_of(store: MeterStore, flow: Flow, starts: Iterable[datetime]) -> float:
     """The energy of the intervals starting at ``starts``.
 
     Looked up, not scanned: the store holds weeks of quarter hours and this runs on every update.
@@ -52,7 +52,7 @@ def _sum_of(store: MeterStore, flow: Direction, starts: Iterable[datetime]) -> f
     return sum(reading.value for start in starts if (reading := intervals.get(start)))
 
 
-def _day_energy(store: MeterStore, flow: Direction, day: date, quarter_hours: bool) -> float:
+def _day_energy(store: MeterStore, flow: Flow, day: date, quarter_hours: bool) -> float:
     if quarter_hours:
         return _sum_of(store, flow, day_starts(day))
     reading = store.days[flow].get(day)
@@ -60,7 +60,7 @@ def _day_energy(store: MeterStore, flow: Direction, day: date, quarter_hours: bo
 
 
 def _meter_reading(
-    store: MeterStore, flow: Direction, quarter_hours: bool
+    store: MeterStore, flow: Flow, quarter_hours: bool
 ) -> tuple[float | None, datetime | None]:
     """The register, carried forward by the energy published after it was read."""
     register = store.newest_register(flow)
@@ -86,10 +86,10 @@ def _meter_reading(
 
 
 def _flow_summary(
-    store: MeterStore, flow: Direction, days: list[date], quarter_hours: bool
+    store: MeterStore, flow: Flow, days: list[date], quarter_hours: bool
 ) -> FlowSummary:
     reading, reading_at = _meter_reading(store, flow, quarter_hours)
-    complete = newest_complete_day(store, days, quarter_hours)
+    complete = store.newest_complete_day(days, quarter_hours)
     latest = max(store.intervals[flow].values(), key=lambda r: r.start, default=None)
     month_to_date = None
     if complete is not None:
@@ -139,12 +139,12 @@ def _estimated_share(store: MeterStore, day: date | None, quarter_hours: bool) -
 def summarize(store: MeterStore, first: date, last: date, quarter_hours: bool) -> MeterSummary:
     """The sensor values of one meter from the days ``first``..``last`` of its store."""
     days = days_between(first, last)
-    flows: dict[Direction, FlowSummary] = {
+    flows: dict[Flow, FlowSummary] = {
         flow: _flow_summary(store, flow, days, quarter_hours)
-        for flow in (Direction.CONSUMPTION, Direction.FEED_IN)
+        for flow in (Flow.CONSUMPTION, Flow.FEED_IN)
         if flow in store.flows
     }
-    newest = newest_day(store, days, quarter_hours)
+    newest = store.newest_day(days, quarter_hours)
     if quarter_hours:
         ends = [r.end for flow in store.flows for r in store.intervals[flow].values()]
     else:
@@ -156,5 +156,5 @@ def summarize(store: MeterStore, first: date, last: date, quarter_hours: bool) -
         published_until=max(ends, default=None),
         estimated_share=_estimated_share(store, newest, quarter_hours),
         estimated_share_day=newest,
-        tariffs=store.newest_tariffs(),
+        tariff_registers=store.newest_tariff_registers(),
     )

@@ -1,9 +1,9 @@
-"""The tariff from the options, and which tariff applied when, per meter.
+"""The tariff (prices) from the options, which tariff applied when per meter, price units.
 
 A tariff change applies from the moment it is made: each meter keeps a timeline of tariffs,
 and an hour is priced with the tariff in effect at its start. The first tariff ever entered
 also covers every earlier hour (there is nothing before it). ``recalculate_costs`` overrides a
-past range with the current tariff. The timelines are persisted in the import state, so a
+past range with the current tariff. The timelines are persisted in the saved state, so a
 correction of an old hour is priced as that hour was priced before.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .api import Direction
+from .api import Flow
 from .const import (
     CONF_DAILY_CHARGE,
     CONF_ENERGY_PRICE,
@@ -25,6 +25,22 @@ from .const import (
 )
 
 ALWAYS = datetime.min.replace(tzinfo=UTC)
+ENERGY_UNITS = {"Wh": 1000.0, "kWh": 1.0, "MWh": 0.001}
+SUBUNITS = ("ct", "c", "cent", "Cent", "¢")
+
+
+def price_factor(unit: str | None, currency: str) -> float | None:
+    """What turns a price entity's value in ``unit`` into currency per kWh; None for no price."""
+    if not unit or "/" not in unit:
+        return None
+    money, energy = (part.strip() for part in unit.split("/", 1))
+    if energy not in ENERGY_UNITS:
+        return None
+    if money == currency:
+        return ENERGY_UNITS[energy]
+    if money in SUBUNITS:
+        return ENERGY_UNITS[energy] / 100
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,25 +69,25 @@ class Tariff:
     @property
     def prices_anything(self) -> bool:
         """Whether any cost or compensation follows from this tariff."""
-        return any(self.prices(flow) for flow in Direction) or self.daily_charge > 0
+        return any(self.prices(flow) for flow in Flow) or self.daily_charge > 0
 
-    def prices(self, flow: Direction) -> bool:
+    def prices(self, flow: Flow) -> bool:
         """Whether this tariff prices the energy of ``flow``."""
-        if flow is Direction.CONSUMPTION:
+        if flow is Flow.CONSUMPTION:
             return self.energy_price is not None or self.price_entity is not None
         return self.feed_in_price is not None or self.feed_in_price_entity is not None
 
-    def fixed_price(self, flow: Direction) -> float | None:
+    def fixed_price(self, flow: Flow) -> float | None:
         """The fixed price per kWh of ``flow`` (None when an entity gives it, or none is set)."""
-        return self.energy_price if flow is Direction.CONSUMPTION else self.feed_in_price
+        return self.energy_price if flow is Flow.CONSUMPTION else self.feed_in_price
 
-    def entity(self, flow: Direction) -> str | None:
+    def entity(self, flow: Flow) -> str | None:
         """The entity whose history gives the price of ``flow``."""
-        return self.price_entity if flow is Direction.CONSUMPTION else self.feed_in_price_entity
+        return self.price_entity if flow is Flow.CONSUMPTION else self.feed_in_price_entity
 
-    def charge(self, flow: Direction) -> float:
+    def charge(self, flow: Flow) -> float:
         """The fixed charge per local day, booked with consumption."""
-        return self.daily_charge if flow is Direction.CONSUMPTION else 0.0
+        return self.daily_charge if flow is Flow.CONSUMPTION else 0.0
 
 
 def _number(value: Any) -> float | None:
@@ -141,7 +157,7 @@ class TariffTimeline:
         self.periods = merged
 
     def as_list(self) -> list[dict[str, Any]]:
-        """For the import state (JSON)."""
+        """For the saved state (JSON)."""
         return [
             {
                 "since": None if period.since is None else period.since.isoformat(),
@@ -152,7 +168,7 @@ class TariffTimeline:
 
     @classmethod
     def from_list(cls, items: list[dict[str, Any]]) -> TariffTimeline:
-        """From the import state."""
+        """From the saved state."""
         return cls(
             [
                 TariffPeriod(

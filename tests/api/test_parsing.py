@@ -106,9 +106,7 @@ def test_odd_but_harmless_shapes() -> None:
     assert no_values.series[0].readings == ()
     obis = parse_bulk_readings([series(obisCode="1.8.1")])[0].series[0].obis
     assert (obis.cde, obis.is_register) == ("1.8.1", True)
-    assert (
-        parse_bulk_readings([series(obisCode="3-1:3.8.0")])[0].series[0].obis.direction == "other"
-    )
+    assert parse_bulk_readings([series(obisCode="3-1:3.8.0")])[0].series[0].obis.flow == "other"
 
 
 @pytest.mark.parametrize("payload", [None, "x", 5, {"zaehlpunkte": []}])

@@ -8,12 +8,12 @@ from itertools import pairwise
 import pytest
 
 from custom_components.wiener_netze.api import (
-    Direction,
+    Flow,
     MeterReadings,
     ValueType,
     WienerNetzeClient,
-    local_midnight,
 )
+from custom_components.wiener_netze.api.vienna_time import local_midnight
 from simulator.account import DAILY, FERRARIS, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.readings import estimate_factor
@@ -72,8 +72,8 @@ async def test_series_models(client: WienerNetzeClient) -> None:
     assert consumption is not None
     assert feed_in is not None
     assert consumption.obis.raw == "1-1:1.9.0"
-    assert consumption.obis.direction is Direction.CONSUMPTION
-    assert feed_in.obis.direction is Direction.FEED_IN
+    assert consumption.obis.flow is Flow.CONSUMPTION
+    assert feed_in.obis.flow is Flow.FEED_IN
     assert not consumption.obis.is_register
     assert consumption.unit == "WH"
     first = consumption.readings[0]

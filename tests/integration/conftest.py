@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -35,20 +36,24 @@ def mock_recorder_before_hass(async_test_recorder: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _integration(
+async def _integration(
     recorder_mock: Recorder,
+    hass: HomeAssistant,
     enable_custom_integrations: None,
     monkeypatch: pytest.MonkeyPatch,
     freezer: FrozenDateTimeFactory,
-) -> None:
+) -> AsyncIterator[None]:
     """Load the custom integration, start at the simulator's ``NOW``, and never retry.
 
     Home Assistant's time is frozen here, so a retry's sleep would never end; the client's
-    retries are tested on their own in ``tests/api``.
+    retries are tested on their own in ``tests/api``. Background work (statistics) finishes
+    before the recorder is torn down.
     """
     monkeypatch.setattr(connection, "RETRY_POLICY", NO_RETRY)
     monkeypatch.setattr(connection, "RATE_LIMITS", (6000, 1000))
     freezer.move_to(NOW)
+    yield
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def entry_data(running: RunningSimulator, meters: list[str] | None = None) -> dict[str, Any]:
@@ -90,7 +95,7 @@ async def loaded(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry
     """The entry, set up."""
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 

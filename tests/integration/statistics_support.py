@@ -12,20 +12,20 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
-from custom_components.wiener_netze.api import Direction
-from custom_components.wiener_netze.importer import cost_statistic_id, statistic_id
+from custom_components.wiener_netze.api import Flow
+from custom_components.wiener_netze.statistic_ids import cost_statistic_id, statistic_id
 from simulator.app import Simulator
 from simulator.profiles import day_bounds
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-async def stored(hass: HomeAssistant, number: str, flow: Direction) -> dict[datetime, Any]:
+async def stored(hass: HomeAssistant, number: str, flow: Flow) -> dict[datetime, Any]:
     """Every stored energy row of one meter and flow, by start: {"change", "sum", "state"}."""
     return await stored_rows(hass, statistic_id(number, flow))
 
 
-async def stored_money(hass: HomeAssistant, number: str, flow: Direction) -> dict[datetime, Any]:
+async def stored_money(hass: HomeAssistant, number: str, flow: Flow) -> dict[datetime, Any]:
     """Every stored cost (consumption) or compensation (feed-in) row, by start."""
     return await stored_rows(hass, cost_statistic_id(number, flow))
 

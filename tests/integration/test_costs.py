@@ -21,10 +21,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import CONF_TARIFF, DOMAIN
-from custom_components.wiener_netze.importer import cost_statistic_id, statistic_id
 from custom_components.wiener_netze.issues import unpriced_issue_id
+from custom_components.wiener_netze.statistic_ids import cost_statistic_id, statistic_id
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
@@ -35,7 +35,7 @@ from .statistics_support import assert_equal_hours, stored_money, truth_hours
 from .test_coordinator import tick_to
 from .test_statistics import set_up
 
-CONSUMPTION, FEED_IN = Direction.CONSUMPTION, Direction.FEED_IN
+CONSUMPTION, FEED_IN = Flow.CONSUMPTION, Flow.FEED_IN
 WINDOW = (date(2026, 11, 1), date(2026, 11, 20))  # what the first update imports at NOW
 PRICE, CHARGE, FEED_IN_PRICE = 0.2, 0.5, 0.08
 TARIFF = {"energy_price": PRICE, "daily_charge": CHARGE, "feed_in_price": FEED_IN_PRICE}
@@ -206,7 +206,7 @@ async def test_tariff_change_applies_from_then_and_recalculate(
         await stored_money(hass, HOUSEHOLD, CONSUMPTION), expected_money(truth, repriced, CHARGE)
     )
     # A correction of a re-priced hour later is priced as the range was re-priced.
-    timeline = entry.runtime_data.sync.pricing.timeline(HOUSEHOLD)
+    timeline = entry.runtime_data.cost_sync.timeline(HOUSEHOLD)
     assert timeline.in_effect(first.astimezone(UTC)).energy_price == 0.3  # type: ignore[union-attr]
     assert timeline.in_effect(last.astimezone(UTC)).energy_price == PRICE  # type: ignore[union-attr]
 
@@ -343,12 +343,12 @@ async def test_backfill_with_a_restart_prices_the_history(
     sim_state.settings.offline_after = 1 + 3 + 2 * 3  # master data, first update, two chunks
     entry = make_entry(simulator, [PHOTOVOLTAIC], history_years=1, tariff=TARIFF)
     await set_up(hass, entry)
-    assert not entry.runtime_data.import_state.state.backfill_done
+    assert not entry.runtime_data.saved.state.backfill_done
     assert await hass.config_entries.async_unload(entry.entry_id)
     sim_state.settings.offline = False
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.runtime_data.import_state.state.backfill_done
+    assert entry.runtime_data.saved.state.backfill_done
 
     history = (date(2025, 11, 21), WINDOW[1])
     consumption = truth_hours(sim_state, PHOTOVOLTAIC, *history, feed_in=False)

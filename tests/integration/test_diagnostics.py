@@ -44,3 +44,18 @@ async def test_diagnostics(
     assert result["meter_details"][0]["read_by"] == "quarter_hour"
     assert result["costs"]["tariff"]["energy_price"] == 0.2
     assert len(result["costs"]["timelines"]) == 2
+
+
+async def test_diagnostics_use_the_entrys_correction_window(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, simulator: RunningSimulator
+) -> None:
+    """A 30-day correction window reaches back past the month: diagnostics show all of it."""
+    entry = make_entry(simulator, correction_days=30)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert result["coordinator"]["correction_days"] == 30
+    assert result["coordinator"]["window_start"] == "2026-10-22"
+    days = sorted(result["meter_details"][0]["day_status"])
+    assert (days[0], days[-1]) == ("2026-10-22", "2026-11-20")

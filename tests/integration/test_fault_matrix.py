@@ -25,7 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.diagnostics import async_get_config_entry_diagnostics
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, default_account
 from simulator.app import Simulator
@@ -179,10 +179,10 @@ async def stored_rows(hass: HomeAssistant) -> dict[str, dict[datetime, dict[str,
     """Every imported row of the scenario's statistics."""
     result = {}
     for number, flow in (
-        (HOUSEHOLD, Direction.CONSUMPTION),
-        (PHOTOVOLTAIC, Direction.CONSUMPTION),
-        (PHOTOVOLTAIC, Direction.FEED_IN),
-        (DAILY, Direction.CONSUMPTION),
+        (HOUSEHOLD, Flow.CONSUMPTION),
+        (PHOTOVOLTAIC, Flow.CONSUMPTION),
+        (PHOTOVOLTAIC, Flow.FEED_IN),
+        (DAILY, Flow.CONSUMPTION),
     ):
         result[f"{number}/{flow.value}"] = await stored(hass, number, flow)
     return result

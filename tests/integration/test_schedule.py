@@ -7,22 +7,23 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from custom_components.wiener_netze.api import (
-    VIENNA,
     MeterReadings,
     ObisCode,
     Reading,
     ReadingSeries,
     ValueType,
 )
-from custom_components.wiener_netze.const import DEFAULT_CORRECTION_DAYS, RECHECK_INTERVAL
+from custom_components.wiener_netze.api.vienna_time import VIENNA, day_starts
+from custom_components.wiener_netze.const import DEFAULT_CORRECTION_DAYS
+from custom_components.wiener_netze.meter_store import DayStatus, MeterStore
 from custom_components.wiener_netze.schedule import (
+    RECHECK_INTERVAL,
     Fetch,
     FetchLog,
     expected_due,
     plan,
     window_start,
 )
-from custom_components.wiener_netze.store import DayStatus, MeterStore, day_starts
 from custom_components.wiener_netze.summary import summarize
 
 METER = "AT0010000000000000001000004392417"
@@ -56,7 +57,15 @@ def store_with(*days: date, quality: str = "VAL", store: MeterStore | None = Non
 def record_window(log: FetchLog, today: date, at: datetime) -> None:
     """Quarter hours and day values of the whole window fetched at ``at``."""
     for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY):
-        log.record(Fetch(value_type, (METER,), window_start(today), today - timedelta(days=1)), at)
+        log.record(
+            Fetch(
+                value_type,
+                (METER,),
+                window_start(today, DEFAULT_CORRECTION_DAYS),
+                today - timedelta(days=1),
+            ),
+            at,
+        )
 
 
 @pytest.mark.parametrize(
@@ -122,8 +131,8 @@ def now_at(day: date, hour: int) -> datetime:
 def test_first_plan_covers_the_window() -> None:
     """With nothing known, quarter hours of the whole window, for every meter, in one request."""
     now = now_at(date(2026, 11, 21), 12)
-    fetches = plan(now, {METER: MeterStore(METER)}, {METER}, FetchLog())
-    first, last = window_start(now.date()), date(2026, 11, 20)
+    fetches = plan(now, {METER: MeterStore(METER)}, {METER}, FetchLog(), DEFAULT_CORRECTION_DAYS)
+    first, last = window_start(now.date(), DEFAULT_CORRECTION_DAYS), date(2026, 11, 20)
     assert fetches == [
         Fetch(ValueType.QUARTER_HOUR, (METER,), first, last),
         Fetch(ValueType.DAY, (METER,), first, last),
@@ -134,7 +143,8 @@ def test_nothing_due_once_final() -> None:
     """Every day complete and validated: no request until the next day is over."""
     today = date(2026, 11, 21)
     days = [
-        window_start(today) + timedelta(days=n) for n in range((today - window_start(today)).days)
+        window_start(today, DEFAULT_CORRECTION_DAYS) + timedelta(days=n)
+        for n in range((today - window_start(today, DEFAULT_CORRECTION_DAYS)).days)
     ]
     store = store_with(*days)
     log = FetchLog()
@@ -142,10 +152,12 @@ def test_nothing_due_once_final() -> None:
     store.registers[next(iter(store.flows))][days[-1]] = Reading(
         day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
     )
-    assert plan(now_at(today, 23), {METER: store}, {METER}, log) == []
+    assert plan(now_at(today, 23), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS) == []
     # After midnight: the new day, and the daily re-read of the correction window with it.
     first = today - timedelta(days=DEFAULT_CORRECTION_DAYS - 1)
-    assert plan(now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log) == [
+    assert plan(
+        now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
+    ) == [
         Fetch(ValueType.QUARTER_HOUR, (METER,), first, today),
         Fetch(ValueType.DAY, (METER,), first, today),
     ]
@@ -157,7 +169,7 @@ def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> 
     recent = today - timedelta(days=2)
     old = today - timedelta(days=DEFAULT_CORRECTION_DAYS + 1)
     estimated = {recent, old, today - timedelta(days=1)}
-    window = [window_start(today) + timedelta(days=n) for n in range(25)]
+    window = [window_start(today, DEFAULT_CORRECTION_DAYS) + timedelta(days=n) for n in range(25)]
     store = store_with(*(day for day in window if day < today and day not in estimated))
     store_with(*estimated, quality="EST", store=store)
     log = FetchLog()
@@ -167,9 +179,17 @@ def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> 
     store.registers[next(iter(store.flows))][today - timedelta(days=1)] = Reading(
         end - timedelta(days=1), end, 1.0, "VAL"
     )
-    assert plan(checked + timedelta(minutes=15), {METER: store}, {METER}, log) == []
-    assert plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log) == []
-    due = plan(now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log)
+    assert (
+        plan(checked + timedelta(minutes=15), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+        == []
+    )
+    assert (
+        plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+        == []
+    )
+    due = plan(
+        now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
+    )
     assert [fetch.value_type for fetch in due] == [ValueType.QUARTER_HOUR, ValueType.DAY]
     assert all(old < fetch.first <= recent and fetch.last == today for fetch in due)
 
@@ -177,7 +197,7 @@ def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> 
 def test_gap_in_published_data_asked_for_again_after_the_recheck_interval() -> None:
     """A day missing quarter hours while newer days are complete is asked for every few hours."""
     today = date(2026, 11, 21)
-    days = [window_start(today) + timedelta(days=n) for n in range(20)]
+    days = [window_start(today, DEFAULT_CORRECTION_DAYS) + timedelta(days=n) for n in range(20)]
     store = store_with(*days)
     gap = today - timedelta(days=3)
     flow = next(iter(store.flows))
@@ -188,10 +208,13 @@ def test_gap_in_published_data_asked_for_again_after_the_recheck_interval() -> N
     store.registers[flow][days[-1]] = Reading(
         day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
     )
-    assert plan(checked + timedelta(hours=1), {METER: store}, {METER}, log) == []
-    assert plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log) == [
-        Fetch(ValueType.QUARTER_HOUR, (METER,), gap, gap)
-    ]
+    assert (
+        plan(checked + timedelta(hours=1), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+        == []
+    )
+    assert plan(
+        checked + RECHECK_INTERVAL, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
+    ) == [Fetch(ValueType.QUARTER_HOUR, (METER,), gap, gap)]
 
 
 def test_unpublished_day_asked_for_with_growing_pauses() -> None:

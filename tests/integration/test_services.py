@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import DOMAIN
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
@@ -29,7 +29,7 @@ async def test_import_history_rebases_later_sums(
     hass: HomeAssistant, loaded: MockConfigEntry, sim_state: Simulator
 ) -> None:
     """Three June days are added before the window; every later sum moves by their energy."""
-    before = await stored(hass, HOUSEHOLD, Direction.CONSUMPTION)
+    before = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     await hass.services.async_call(
         DOMAIN,
         "import_history",
@@ -41,13 +41,13 @@ async def test_import_history_rebases_later_sums(
         },
         blocking=True,
     )
-    after = await stored(hass, HOUSEHOLD, Direction.CONSUMPTION)
+    after = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     june = truth_hours(sim_state, HOUSEHOLD, *JUNE, feed_in=False)
     assert {start: after[start]["change"] for start in june} == pytest.approx(june)
     added = sum(june.values())
     last = max(before)
     assert after[last]["sum"] == pytest.approx(before[last]["sum"] + added)
-    assert await stored(hass, PHOTOVOLTAIC, Direction.CONSUMPTION) != {}  # untouched, still there
+    assert await stored(hass, PHOTOVOLTAIC, Flow.CONSUMPTION) != {}  # untouched, still there
 
 
 async def test_get_readings(

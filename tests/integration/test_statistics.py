@@ -15,10 +15,10 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import DOMAIN
-from custom_components.wiener_netze.importer import statistic_id
 from custom_components.wiener_netze.issues import held_issue_id
+from custom_components.wiener_netze.statistic_ids import statistic_id
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
@@ -31,7 +31,7 @@ from .test_coordinator import tick_to
 
 HISTORY_FROM = date(2025, 11, 21)  # one year before NOW
 LAST = date(2026, 11, 20)  # the newest published day at NOW
-CONSUMPTION, FEED_IN = Direction.CONSUMPTION, Direction.FEED_IN
+CONSUMPTION, FEED_IN = Flow.CONSUMPTION, Flow.FEED_IN
 
 
 @pytest.fixture(autouse=True)
@@ -128,11 +128,11 @@ async def test_restart_in_the_middle_of_the_backfill(
     sim_state.settings.offline_after = 1 + 3 + 2 * 3
     entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
     await set_up(hass, entry)
-    progress = entry.runtime_data.import_state.state
+    progress = entry.runtime_data.saved.state
     resume = progress.backfill_next
     assert resume == (HISTORY_FROM + timedelta(days=2 * 89)).isoformat()
     assert not progress.backfill_done
-    assert 0 < (entry.runtime_data.history_progress or 0) < 100
+    assert 0 < (entry.runtime_data.history.summary().progress or 0) < 100
     assert "History import paused" in caplog.text
 
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -147,7 +147,7 @@ async def test_restart_in_the_middle_of_the_backfill(
     ]
     assert starts[0] == "2026-11-01"  # the window, read on start
     assert starts[1] == resume  # the backfill goes on where it stopped
-    assert entry.runtime_data.import_state.state.backfill_done
+    assert entry.runtime_data.saved.state.backfill_done
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
 
@@ -296,7 +296,7 @@ async def test_meter_replacement(
     assert rows[end_of_day]["state"] == pytest.approx(register)
     assert register < 20  # the new meter's register
     assert "treating it as a meter replacement" in caplog.text
-    replacements = entry.runtime_data.import_state.state.replacements
+    replacements = entry.runtime_data.saved.state.replacements
     assert [(item["meter"], item["day"]) for item in replacements] == [
         (HOUSEHOLD, replaced.isoformat())
     ]

@@ -9,11 +9,11 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.wiener_netze.api import Direction
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import CONF_TARIFF
-from custom_components.wiener_netze.costs import from_ranges, to_ranges
-from custom_components.wiener_netze.prices import price_factor, time_weighted
-from custom_components.wiener_netze.tariff import Tariff, TariffPeriod, TariffTimeline
+from custom_components.wiener_netze.price_history import time_weighted
+from custom_components.wiener_netze.saved_state import from_ranges, to_ranges
+from custom_components.wiener_netze.tariff import Tariff, TariffPeriod, TariffTimeline, price_factor
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -53,7 +53,7 @@ async def test_options_tariff_checks(hass: HomeAssistant, loaded: MockConfigEntr
     assert loaded.runtime_data.tariff == Tariff(
         price_entity="sensor.spot", daily_charge=0.45, feed_in_price=0.07
     )
-    timeline = loaded.runtime_data.sync.pricing.timeline(loaded.data["meters"][0])
+    timeline = loaded.runtime_data.cost_sync.timeline(loaded.data["meters"][0])
     assert timeline.periods == [TariffPeriod(None, loaded.runtime_data.tariff)]
 
 
@@ -63,14 +63,14 @@ def test_tariff_from_options() -> None:
     assert Tariff.from_options({CONF_TARIFF: {"energy_price": None}}) is None
     charge_only = Tariff.from_options({CONF_TARIFF: {"daily_charge": 0.5}})
     assert charge_only is not None
-    assert not charge_only.prices(Direction.CONSUMPTION)
-    assert charge_only.charge(Direction.CONSUMPTION) == 0.5
-    assert charge_only.charge(Direction.FEED_IN) == 0.0
+    assert not charge_only.prices(Flow.CONSUMPTION)
+    assert charge_only.charge(Flow.CONSUMPTION) == 0.5
+    assert charge_only.charge(Flow.FEED_IN) == 0.0
     feed_in = Tariff(feed_in_price_entity="sensor.feed")
-    assert feed_in.prices(Direction.FEED_IN)
-    assert not feed_in.prices(Direction.CONSUMPTION)
-    assert feed_in.entity(Direction.FEED_IN) == "sensor.feed"
-    assert feed_in.fixed_price(Direction.FEED_IN) is None
+    assert feed_in.prices(Flow.FEED_IN)
+    assert not feed_in.prices(Flow.CONSUMPTION)
+    assert feed_in.entity(Flow.FEED_IN) == "sensor.feed"
+    assert feed_in.fixed_price(Flow.FEED_IN) is None
 
 
 def test_timeline_changes_and_overrides() -> None:

@@ -22,7 +22,7 @@ from custom_components.wiener_netze.api import (
 )
 from custom_components.wiener_netze.config_flow import credentials_schema
 from custom_components.wiener_netze.const import OptionalSensor
-from custom_components.wiener_netze.coordinator import failure_key
+from custom_components.wiener_netze.error_mapping import failure_key
 from custom_components.wiener_netze.options_flow import options_schema
 from custom_components.wiener_netze.sensor import FLOW_SENSORS, METER_SENSORS
 

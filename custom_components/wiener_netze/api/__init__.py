@@ -6,8 +6,8 @@ it has a command line (``python -m custom_components.wiener_netze.api``).
 
 from __future__ import annotations
 
-from .client import RequestStats, WienerNetzeClient, day_chunks, local_midnight
-from .const import DEFAULT_API_URL, DEFAULT_TOKEN_URL, VIENNA
+from .client import RequestStats, WienerNetzeClient, day_chunks
+from .const import DEFAULT_API_URL, DEFAULT_TOKEN_URL
 from .errors import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -23,7 +23,7 @@ from .errors import (
 from .models import (
     Address,
     Device,
-    Direction,
+    Flow,
     Installation,
     Interface,
     Meter,
@@ -40,14 +40,13 @@ from .retry import RetryPolicy
 __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_TOKEN_URL",
-    "VIENNA",
     "Address",
     "ApiConnectionError",
     "ApiTimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "Device",
-    "Direction",
+    "Flow",
     "ForbiddenError",
     "Installation",
     "Interface",
@@ -68,5 +67,4 @@ __all__ = [
     "WienerNetzeClient",
     "WienerNetzeError",
     "day_chunks",
-    "local_midnight",
 ]

@@ -24,7 +24,7 @@ from typing import Any, NoReturn, TextIO
 import aiohttp
 
 from .client import WienerNetzeClient
-from .const import DEFAULT_API_URL, DEFAULT_CHUNK_DAYS, DEFAULT_TOKEN_URL, VIENNA
+from .const import DEFAULT_API_URL, DEFAULT_CHUNK_DAYS, DEFAULT_TOKEN_URL
 from .errors import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -38,6 +38,7 @@ from .errors import (
 )
 from .models import Meter, MeterReadings, ResultType, ValueType
 from .retry import RetryPolicy
+from .vienna_time import VIENNA
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1

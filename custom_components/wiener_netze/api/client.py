@@ -12,8 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from datetime import time as dt_time
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +27,6 @@ from .const import (
     DEFAULT_RATE_PER_MINUTE,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TOKEN_URL,
-    VIENNA,
 )
 from .errors import (
     AuthenticationError,
@@ -44,6 +42,7 @@ from .ratelimit import RateLimiter
 from .redact import Redactor
 from .responses import Reply, error_text, exchange, raise_if_transient, read_json
 from .retry import RETRYABLE, RetryPolicy
+from .vienna_time import ONE_DAY, local_midnight
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,20 +61,15 @@ class RequestStats:
     rate_limited_s: float = 0.0
 
 
-def local_midnight(day: date) -> datetime:
-    """The start of ``day`` in Vienna, as an aware datetime."""
-    return datetime.combine(day, dt_time(), tzinfo=VIENNA)
-
-
 def day_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
     """Split the inclusive range ``start``..``end`` into inclusive chunks of at most ``days``."""
     if days < 1:
         raise ValueError("chunk size must be at least one day")
     chunks = []
     while start <= end:
-        last = min(end, start + timedelta(days=days - 1))
+        last = min(end, start + (days - 1) * ONE_DAY)
         chunks.append((start, last))
-        start = last + timedelta(days=1)
+        start = last + ONE_DAY
     return chunks
 
 
@@ -182,7 +176,7 @@ class WienerNetzeClient:
         # datumBis is the day after the last day wanted, so datumVon never equals datumBis.
         return [
             ("datumVon", first.isoformat()),
-            ("datumBis", (last + timedelta(days=1)).isoformat()),
+            ("datumBis", (last + ONE_DAY).isoformat()),
             ("wertetyp", value_type.value),
         ]
 
@@ -270,7 +264,7 @@ def _describe(params: Iterable[tuple[str, str]]) -> str:
 def _within(parts: list[MeterReadings], first: date, last: date) -> list[MeterReadings]:
     """Keep the readings that start on the local days ``first``..``last``."""
     lower = local_midnight(first)
-    upper = local_midnight(last + timedelta(days=1))
+    upper = local_midnight(last + ONE_DAY)
     return [
         MeterReadings(
             meter=part.meter,

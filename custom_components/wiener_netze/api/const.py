@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Final
-from zoneinfo import ZoneInfo
 
 DEFAULT_API_URL: Final = "https://api.wstw.at/gateway/WN_SMART_METER_API/1.0"
 # The portal's Postman examples and every working client use log.wien; the spec exports name the
@@ -11,9 +10,6 @@ DEFAULT_API_URL: Final = "https://api.wstw.at/gateway/WN_SMART_METER_API/1.0"
 DEFAULT_TOKEN_URL: Final = "https://log.wien/auth/realms/logwien/protocol/openid-connect/token"
 
 API_KEY_HEADER: Final = "x-Gateway-APIKey"
-
-# Days end at local midnight in Vienna; the API's DAY values span local midnight to midnight.
-VIENNA: Final = ZoneInfo("Europe/Vienna")
 
 # Assumed token lifetime when the token response has no expires_in (what clients in the wild do).
 DEFAULT_TOKEN_LIFETIME: Final = 300.0

@@ -26,8 +26,8 @@ class ResultType(StrEnum):
     SMART_METER = "SMART_METER"
 
 
-class Direction(StrEnum):
-    """Which way the energy of a register flows, from OBIS value group C."""
+class Flow(StrEnum):
+    """Which way a register's energy flows (consumption or feed-in), from OBIS value group C."""
 
     CONSUMPTION = "consumption"
     FEED_IN = "feed_in"
@@ -129,9 +129,9 @@ class ObisCode:
         return f"{self.c}.{self.d}.{self.e}"
 
     @property
-    def direction(self) -> Direction:
+    def flow(self) -> Flow:
         """Import (C=1) is consumption, export (C=2) is feed-in."""
-        return {1: Direction.CONSUMPTION, 2: Direction.FEED_IN}.get(self.c, Direction.OTHER)
+        return {1: Flow.CONSUMPTION, 2: Flow.FEED_IN}.get(self.c, Flow.OTHER)
 
     @property
     def is_register(self) -> bool:

@@ -2,49 +2,45 @@
 
 Whenever energy rows are spliced (backfill, continuation, corrections, held days imported),
 the same hours are priced and spliced into the money statistics, so their later sums move
-with the energy. Tariff timelines and hours without a price live in the import state.
+with the energy. Tariff timelines and hours without a price live in the saved state.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from homeassistant.core import HomeAssistant
 
-from .api import Direction, local_midnight
-from .costs import async_cost_rows, from_ranges, to_ranges
-from .hourly import HourRow
-from .import_state import ImportStateStore
-from .importer import StatisticsImporter, async_read_rows, cost_metadata, statistic_id
+from .api import Flow
+from .api.vienna_time import ONE_DAY, local_midnight
+from .cost_rows import async_cost_rows
 from .issues import update_unpriced_issues
+from .saved_state import SavedStateStore, flow_key, from_ranges, to_ranges
+from .statistic_ids import cost_metadata, statistic_id
+from .statistics_writer import HourRow, StatisticsWriter, async_read_rows
 from .tariff import Tariff, TariffTimeline
 
 _LOGGER = logging.getLogger(__name__)
 
-COST_NAMES = {Direction.CONSUMPTION: "consumption cost", Direction.FEED_IN: "feed-in compensation"}
+COST_NAMES = {Flow.CONSUMPTION: "consumption cost", Flow.FEED_IN: "feed-in compensation"}
 
 
-def flow_key(number: str, flow: Direction) -> str:
-    """The key of one meter's flow in the import state."""
-    return f"{number}/{flow.value}"
-
-
-class Pricing:
+class CostSync:
     """Prices energy rows with each meter's tariff timeline and writes the money statistics."""
 
     def __init__(
         self,
         hass: HomeAssistant,
-        state: ImportStateStore,
-        importer: StatisticsImporter,
-        title: Callable[[str], str],
+        state: SavedStateStore,
+        writer: StatisticsWriter,
+        names: Mapping[str, str],
     ) -> None:
         self.hass = hass
         self.state_store = state
-        self.importer = importer
-        self.title = title
+        self.writer = writer
+        self.names = names
 
     def timeline(self, number: str) -> TariffTimeline:
         """The tariffs of one meter over time."""
@@ -62,7 +58,7 @@ class Pricing:
             _LOGGER.info("Tariff in effect from %s: %s", moment.isoformat(), tariff)
         return changed
 
-    async def async_price(self, number: str, flow: Direction, energy: list[HourRow]) -> int:
+    async def async_price(self, number: str, flow: Flow, energy: list[HourRow]) -> int:
         """Write the money of these energy rows; returns how many hours had no price."""
         timeline = self.timeline(number)
         if not energy or not timeline:
@@ -75,9 +71,9 @@ class Pricing:
             unpriced[key] = to_ranges(hours)
         else:
             unpriced.pop(key, None)
-        name = f"{self.title(number)} {COST_NAMES[flow]}"
+        name = f"{self.names.get(number, number)} {COST_NAMES[flow]}"
         meta = cost_metadata(number, flow, name, self.hass.config.currency)
-        await self.importer.async_splice(meta, result.rows)
+        await self.writer.async_splice(meta, result.rows)
         return len(result.unpriced)
 
     async def async_recalculate(
@@ -85,7 +81,7 @@ class Pricing:
     ) -> int:
         """Price ``first``..``last`` again with ``tariff``; returns the hours re-priced."""
         start = local_midnight(first)
-        end = local_midnight(date.fromordinal(last.toordinal() + 1))
+        end = local_midnight(last + ONE_DAY)
         repriced = 0
         for number in numbers:
             timeline = self.timeline(number)
@@ -100,4 +96,4 @@ class Pricing:
 
     def update_issues(self, numbers: Iterable[str]) -> None:
         """Report the hours left out of the cost, per meter."""
-        update_unpriced_issues(self.hass, numbers, self.state_store.state.unpriced, self.title)
+        update_unpriced_issues(self.hass, numbers, self.state_store.state.unpriced, self.names)

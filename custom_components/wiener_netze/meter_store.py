@@ -7,15 +7,15 @@ validated value and a value missing from a later answer is kept: nothing already
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
-from functools import lru_cache
 
-from .api import VIENNA, Direction, MeterReadings, Reading, ValueType, local_midnight
+from .api import Flow, MeterReadings, Reading, ValueType
+from .api.vienna_time import HOUR, ONE_DAY, day_ending_at, day_starts, local_day, local_midnight
 
-QUARTER_HOUR = timedelta(minutes=15)
-FLOWS = (Direction.CONSUMPTION, Direction.FEED_IN)
+FLOWS = (Flow.CONSUMPTION, Flow.FEED_IN)
 
 
 class DayStatus(StrEnum):
@@ -32,32 +32,9 @@ class DayStatus(StrEnum):
         return self in (DayStatus.ESTIMATED, DayStatus.FINAL)
 
 
-def local_day(moment: datetime) -> date:
-    """The Vienna day a moment falls on."""
-    return moment.astimezone(VIENNA).date()
-
-
-@lru_cache(maxsize=512)
-def day_starts(day: date) -> tuple[datetime, ...]:
-    """The quarter-hour starts of a local day (in UTC): 92, 96 or 100 of them.
-
-    Cached: every update asks for the same few dozen days many times over.
-    """
-    # In UTC: arithmetic on Vienna times is wall-clock arithmetic and would ignore the change.
-    start = local_midnight(day).astimezone(UTC)
-    end = local_midnight(day + timedelta(days=1)).astimezone(UTC)
-    count = int((end - start) / QUARTER_HOUR)
-    return tuple(start + index * QUARTER_HOUR for index in range(count))
-
-
-def register_day(reading: Reading) -> date:
-    """The local day at whose end a register was read."""
-    return local_day(reading.end - timedelta(seconds=1))
-
-
 def _plausible(reading: Reading, max_power_w: float) -> bool:
     """Not negative, and no more energy than the connection can carry in the interval."""
-    hours = (reading.end - reading.start) / timedelta(hours=1)
+    hours = (reading.end - reading.start) / HOUR
     return 0 <= reading.value * 1000 <= max_power_w * hours
 
 
@@ -83,20 +60,20 @@ class MeterStore:
     """Recent readings of one meter, per flow (consumption, feed-in)."""
 
     number: str
-    intervals: dict[Direction, dict[datetime, Reading]] = field(
+    intervals: dict[Flow, dict[datetime, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    days: dict[Direction, dict[date, Reading]] = field(
+    days: dict[Flow, dict[date, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    registers: dict[Direction, dict[date, Reading]] = field(
+    registers: dict[Flow, dict[date, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    tariffs: dict[str, dict[date, Reading]] = field(default_factory=dict)
-    rejected: dict[Direction, dict[datetime, Reading]] = field(
+    tariff_registers: dict[str, dict[date, Reading]] = field(default_factory=dict)
+    rejected: dict[Flow, dict[datetime, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    flows: set[Direction] = field(default_factory=lambda: {Direction.CONSUMPTION})
+    flows: set[Flow] = field(default_factory=lambda: {Flow.CONSUMPTION})
 
     @property
     def has_quarter_hours(self) -> bool:
@@ -106,7 +83,7 @@ class MeterStore:
     @property
     def feeds_in(self) -> bool:
         """Whether the meter has an export register (seen in any answer)."""
-        return Direction.FEED_IN in self.flows
+        return Flow.FEED_IN in self.flows
 
     def ingest(
         self, value_type: ValueType, readings: MeterReadings, max_power_w: float
@@ -114,14 +91,14 @@ class MeterStore:
         """Store one meter's part of an answer; values above ``max_power_w`` are rejected."""
         result = IngestResult()
         for series in readings.series:
-            flow = series.obis.direction
+            flow = series.obis.flow
             if flow not in FLOWS:
                 continue
             if series.obis.e != 0:
                 if value_type is ValueType.METER_READ and series.obis.is_register:
-                    tariff = self.tariffs.setdefault(series.obis.cde, {})
+                    register = self.tariff_registers.setdefault(series.obis.cde, {})
                     for reading in series.readings:
-                        result.stored += _put(tariff, register_day(reading), reading)
+                        result.stored += _put(register, day_ending_at(reading.end), reading)
                 continue
             self.flows.add(flow)
             if value_type is ValueType.METER_READ:
@@ -143,22 +120,39 @@ class MeterStore:
                     result.stored += _put(self.days[flow], local_day(reading.start), reading)
         return result
 
-    def _store_register(self, flow: Direction, readings: tuple[Reading, ...]) -> None:
+    def _store_register(self, flow: Flow, readings: tuple[Reading, ...]) -> None:
         for reading in readings:
-            _put(self.registers[flow], register_day(reading), reading)
+            _put(self.registers[flow], day_ending_at(reading.end), reading)
 
-    def newest_tariffs(self) -> dict[str, Reading]:
+    def newest_tariff_registers(self) -> dict[str, Reading]:
         """The newest reading of each tariff register (``1.8.1``, ``1.8.2``, …)."""
-        return {cde: days[max(days)] for cde, days in sorted(self.tariffs.items()) if days}
+        return {cde: days[max(days)] for cde, days in sorted(self.tariff_registers.items()) if days}
 
-    def newest_register(self, flow: Direction) -> Reading | None:
+    def newest_register(self, flow: Flow) -> Reading | None:
         """The most recent register reading of a flow."""
         registers = self.registers[flow]
         return registers[max(registers)] if registers else None
 
-    def rejected_on(self, flow: Direction, day: date) -> list[Reading]:
+    def register_day(self) -> date | None:
+        """The day at whose end the consumption register was last read."""
+        register = self.newest_register(Flow.CONSUMPTION)
+        return day_ending_at(register.end) if register else None
+
+    def newest_day(self, days: Iterable[date], quarter_hours: bool) -> date | None:
+        """The newest of ``days`` the store has any value for."""
+        found = [
+            day for day in days if self.day_status(day, quarter_hours) is not DayStatus.MISSING
+        ]
+        return max(found, default=None)
+
+    def newest_complete_day(self, days: Iterable[date], quarter_hours: bool) -> date | None:
+        """The newest of ``days`` the store holds complete (validated or estimated)."""
+        found = [day for day in days if self.day_status(day, quarter_hours).complete]
+        return max(found, default=None)
+
+    def rejected_on(self, flow: Flow, day: date) -> list[Reading]:
         """Implausible quarter hours of ``day`` that were rejected and not replaced since."""
-        start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
+        start, end = local_midnight(day), local_midnight(day + ONE_DAY)
         return [r for moment, r in self.rejected[flow].items() if start <= moment < end]
 
     def day_status(self, day: date, quarter_hours: bool) -> DayStatus:
@@ -171,7 +165,7 @@ class MeterStore:
         order = list(DayStatus)
         return min(statuses, key=order.index)
 
-    def _interval_status(self, flow: Direction, day: date) -> DayStatus:
+    def _interval_status(self, flow: Flow, day: date) -> DayStatus:
         intervals = self.intervals[flow]
         starts = day_starts(day)
         found = [reading for start in starts if (reading := intervals.get(start))]
@@ -183,7 +177,7 @@ class MeterStore:
             return DayStatus.FINAL
         return DayStatus.ESTIMATED
 
-    def _day_value_status(self, flow: Direction, day: date) -> DayStatus:
+    def _day_value_status(self, flow: Flow, day: date) -> DayStatus:
         reading = self.days[flow].get(day)
         if reading is None:
             return DayStatus.MISSING
@@ -201,7 +195,7 @@ class MeterStore:
             self.registers[flow] = {
                 day: value
                 for day, value in self.registers[flow].items()
-                if day >= first - timedelta(days=1) or value is newest
+                if day >= first - ONE_DAY or value is newest
             }
             self.rejected[flow] = {
                 start: reading for start, reading in self.rejected[flow].items() if start >= cutoff

@@ -1,31 +1,35 @@
-"""From the readings of some days to statistics: rows per meter and flow, and what was found.
+"""From the readings of some days to energy statistics: rows per meter and flow, and findings.
 
 Used for the coordinator's window after each update (continuation and corrections), for each
-chunk of the backfill, and for the re-import action. The same hours are priced right after
-their energy is written, so cost and compensation move with it. Held-back days, gaps and meter
-replacements are remembered in the import state and shown as repair issues.
+chunk of the history import, and for the re-import action. The same hours are priced right
+after their energy is written (:mod:`.cost_sync`), so cost and compensation move with it.
+Held-back days, gaps and meter replacements are remembered in the saved state and shown as
+repair issues.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from homeassistant.core import HomeAssistant
 
-from .api import Direction
-from .hourly import DayRows, HourRow, day_value_day, quarter_hour_day
-from .import_state import ImportStateStore, day_key
-from .importer import StatisticsImporter, metadata
+from .api import Flow
+from .api.vienna_time import ONE_DAY
+from .cost_sync import CostSync
+from .energy_rows import DayRows, day_value_day, quarter_hour_day
+from .held_days import is_released, note_held
 from .issues import update_gap_issues, update_held_issues
-from .pricing import Pricing
-from .store import MeterStore
+from .meter_store import MeterStore
+from .saved_state import SavedStateStore, day_key
+from .statistic_ids import metadata
+from .statistics_writer import HourRow, StatisticsWriter
 
 _LOGGER = logging.getLogger(__name__)
 
-FLOW_NAMES = {Direction.CONSUMPTION: "consumption", Direction.FEED_IN: "feed-in"}
+FLOW_NAMES = {Flow.CONSUMPTION: "consumption", Flow.FEED_IN: "feed-in"}
 
 
 @dataclass(slots=True)
@@ -37,22 +41,25 @@ class SyncReport:
     unpriced: int = 0
 
 
-class StatisticsSync:
-    """Turns stores into statistics rows and keeps the import state."""
+class EnergySync:
+    """Turns stores into energy statistics rows, has them priced, and keeps the findings."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry_id: str,
-        state: ImportStateStore,
-        title: Callable[[str], str],
+        *,
+        state: SavedStateStore,
+        writer: StatisticsWriter,
+        cost_sync: CostSync,
+        names: Mapping[str, str],
     ) -> None:
         self.hass = hass
         self.entry_id = entry_id
-        self.importer = StatisticsImporter(hass)
+        self.writer = writer
         self.state_store = state
-        self.title = title
-        self.pricing = Pricing(hass, state, self.importer, title)
+        self.cost_sync = cost_sync
+        self.names = names
 
     async def async_sync(
         self,
@@ -75,39 +82,38 @@ class StatisticsSync:
                             flow,
                             day,
                             settled=day < settled_before,
-                            force=day_key(number, flow, day) in self.state_store.state.forced,
+                            released=is_released(
+                                self.state_store.state, day_key(number, flow, day)
+                            ),
                         )
                     else:
                         result = day_value_day(store, flow, day)
                     self._note(number, flow, day, result)
                     rows.extend(result.rows)
-                name = f"{self.title(number)} {FLOW_NAMES[flow]}"
-                outcome = await self.importer.async_splice(metadata(number, flow, name), rows)
+                name = f"{self.names.get(number, number)} {FLOW_NAMES[flow]}"
+                outcome = await self.writer.async_splice(metadata(number, flow, name), rows)
                 report.written += outcome.written
                 report.corrected += outcome.corrected
-                report.unpriced += await self.pricing.async_price(number, flow, rows)
+                report.unpriced += await self.cost_sync.async_price(number, flow, rows)
         if report.corrected:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected
             )
-        update_held_issues(self.hass, self.entry_id, self.state_store.state.held, self.title)
-        update_gap_issues(self.hass, stores, self.state_store.state.gaps, self.title)
-        self.pricing.update_issues(stores)
+        update_held_issues(self.hass, self.entry_id, self.state_store.state.held, self.names)
+        update_gap_issues(self.hass, stores, self.state_store.state.gaps, self.names)
+        self.cost_sync.update_issues(stores)
         await self.state_store.async_save()
         return report
 
-    def _note(self, number: str, flow: Direction, day: date, result: DayRows) -> None:
+    def _note(self, number: str, flow: Flow, day: date, result: DayRows) -> None:
         state = self.state_store.state
         key = day_key(number, flow, day)
         if result.held is not None:
-            state.held[key] = {
-                "quarter_hours": round(result.held.quarter_hour_total, 3),
-                "day": None if result.held.day_total is None else round(result.held.day_total, 3),
-            }
+            note_held(state, key, result.held)
             return
         if not result.rows:
             return  # nothing known of this day here: keep what was found before
-        state.held.pop(key, None)
+        note_held(state, key, None)
         if result.missing:
             state.gaps[key] = result.missing
         else:
@@ -121,7 +127,7 @@ class StatisticsSync:
         for flow in store.flows:
             registers = store.registers[flow]
             for day in sorted(registers):
-                before = registers.get(date.fromordinal(day.toordinal() - 1))
+                before = registers.get(day - ONE_DAY)
                 if before is None or registers[day].value >= before.value:
                     continue
                 record = {
@@ -137,7 +143,7 @@ class StatisticsSync:
                         "%s: the %s register went from %.3f to %.3f kWh on %s; treating it as "
                         "a meter replacement (sums follow the intervals, the state the new "
                         "register)",
-                        self.title(number),
+                        self.names.get(number, number),
                         FLOW_NAMES[flow],
                         before.value,
                         registers[day].value,

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from homeassistant.core import HomeAssistant
 
-from .api import Direction, local_midnight
-from .hourly import HourRow
-from .prices import async_hourly_prices, price_factor
-from .store import local_day
-from .tariff import TariffTimeline
-
-HOUR = timedelta(hours=1)
+from .api import Flow
+from .api.vienna_time import local_day, local_midnight
+from .price_history import async_hourly_prices
+from .statistics_writer import HourRow
+from .tariff import TariffTimeline, price_factor
 
 
 @dataclass(slots=True)
@@ -34,7 +32,7 @@ class CostRows:
 
 
 async def async_cost_rows(
-    hass: HomeAssistant, timeline: TariffTimeline, flow: Direction, energy: list[HourRow]
+    hass: HomeAssistant, timeline: TariffTimeline, flow: Flow, energy: list[HourRow]
 ) -> CostRows:
     """Price ``energy`` (hour rows in kWh) with the tariff in effect at each hour."""
     result = CostRows()
@@ -78,25 +76,3 @@ async def _async_entity_prices(
     if factor is None:
         return {}
     return await async_hourly_prices(hass, entity_id, hours, factor)
-
-
-def to_ranges(hours: set[datetime]) -> list[list[str]]:
-    """Consecutive hours as ``[first start, last end)`` pairs of ISO strings."""
-    ranges: list[list[datetime]] = []
-    for hour in sorted(hours):
-        if ranges and ranges[-1][1] == hour:
-            ranges[-1][1] = hour + HOUR
-        else:
-            ranges.append([hour, hour + HOUR])
-    return [[start.isoformat(), end.isoformat()] for start, end in ranges]
-
-
-def from_ranges(ranges: list[list[str]]) -> set[datetime]:
-    """The hours of :func:`to_ranges`' pairs."""
-    hours: set[datetime] = set()
-    for first, last in ranges:
-        hour, end = datetime.fromisoformat(first), datetime.fromisoformat(last)
-        while hour < end:
-            hours.add(hour)
-            hour += HOUR
-    return hours

@@ -1,10 +1,8 @@
 """Writes hour rows into the recorder's long-term statistics, keeping every later sum right.
 
-Statistic ids are ``wiener_netze:<meter number>_consumption`` and ``…_feed_in`` (lower case)
-for energy, ``…_consumption_cost`` and ``…_feed_in_compensation`` for money; they never
-change. Rows are spliced in: where new rows replace or add hours, every later row's ``sum``
-moves by the difference, so the total stays equal to the source. Rows that already hold the
-right values are not written again.
+Rows are spliced in: where new rows replace or add hours, every later row's ``sum`` moves by the
+difference, so the total stays equal to the source. Rows that already hold the right values are
+not written again. Energy and money statistics go through the same splice.
 """
 
 from __future__ import annotations
@@ -14,68 +12,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from homeassistant.components.recorder.models import (
-    StatisticData,
-    StatisticMeanType,
-    StatisticMetaData,
-)
+from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     statistics_during_period,
 )
 from homeassistant.components.recorder.tasks import SynchronizeTask
-from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
-from homeassistant.util.unit_conversion import EnergyConverter
-
-from .api import Direction
-from .const import DOMAIN
-from .hourly import HourRow
 
 EPSILON = 1e-6
 LOOKBACK = timedelta(days=32)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def statistic_id(number: str, flow: Direction) -> str:
-    """The external statistic of one meter and flow, e.g. ``wiener_netze:at00…_consumption``."""
-    return f"{DOMAIN}:{number.lower()}_{flow.value}"
+@dataclass(frozen=True, slots=True)
+class HourRow:
+    """One statistics row: the change of the hour (kWh or money) and the register at its end."""
 
-
-def metadata(number: str, flow: Direction, name: str) -> StatisticMetaData:
-    """Hourly energy in kWh with a running sum, no mean."""
-    return StatisticMetaData(
-        mean_type=StatisticMeanType.NONE,
-        has_sum=True,
-        name=name,
-        source=DOMAIN,
-        statistic_id=statistic_id(number, flow),
-        unit_class=EnergyConverter.UNIT_CLASS,
-        unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    )
-
-
-COST_SUFFIX = {Direction.CONSUMPTION: "cost", Direction.FEED_IN: "compensation"}
-
-
-def cost_statistic_id(number: str, flow: Direction) -> str:
-    """The money of one meter and flow: ``…_consumption_cost`` or ``…_feed_in_compensation``."""
-    return f"{statistic_id(number, flow)}_{COST_SUFFIX[flow]}"
-
-
-def cost_metadata(number: str, flow: Direction, name: str, currency: str) -> StatisticMetaData:
-    """Hourly cost or compensation in the instance's currency with a running sum, no mean."""
-    return StatisticMetaData(
-        mean_type=StatisticMeanType.NONE,
-        has_sum=True,
-        name=name,
-        source=DOMAIN,
-        statistic_id=cost_statistic_id(number, flow),
-        unit_class=None,
-        unit_of_measurement=currency,
-    )
+    start: datetime
+    change: float
+    state: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +79,7 @@ async def async_read_rows(
     return await get_instance(hass).async_add_executor_job(_hour_rows, hass, statistic, start, end)
 
 
-class StatisticsImporter:
+class StatisticsWriter:
     """Splices rows into statistics; one splice at a time, since each reads what it rewrites."""
 
     def __init__(self, hass: HomeAssistant) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from homeassistant.components.recorder.history import state_changes_during_period
 from homeassistant.components.recorder.statistics import statistics_during_period
@@ -17,23 +17,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
-HOUR = timedelta(hours=1)
-ENERGY_UNITS = {"Wh": 1000.0, "kWh": 1.0, "MWh": 0.001}
-SUBUNITS = ("ct", "c", "cent", "Cent", "¢")
-
-
-def price_factor(unit: str | None, currency: str) -> float | None:
-    """What turns a value in ``unit`` into currency per kWh; None for a unit that is no price."""
-    if not unit or "/" not in unit:
-        return None
-    money, energy = (part.strip() for part in unit.split("/", 1))
-    if energy not in ENERGY_UNITS:
-        return None
-    if money == currency:
-        return ENERGY_UNITS[energy]
-    if money in SUBUNITS:
-        return ENERGY_UNITS[energy] / 100
-    return None
+from .api.vienna_time import HOUR
 
 
 def _hourly_means(

@@ -1,0 +1,94 @@
+"""Days held back from the statistics, and their release: the rules in one place.
+
+A day read by quarter hours is *held* (kept out of the statistics) when its quarter hours are
+implausible: one was above the connection's limit, or they do not add up to the day's DAY
+value. It stays held until Wiener Netze delivers a plausible version, which imports by itself
+(held days older than the coordinator's window are read again once a day), or until the user
+*releases* it in the repair flow, which imports it as delivered, implausible values included.
+A day inside the correction window whose day value is still an estimate waits for the
+validated one before it is judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from .api import Reading
+from .saved_state import SavedState, parse_key
+
+WAIT: Literal["wait"] = "wait"
+
+
+@dataclass(frozen=True, slots=True)
+class HeldDay:
+    """A day not imported because its quarter hours are implausible."""
+
+    day: date
+    quarter_hour_total: float
+    day_total: float | None
+
+
+def tolerance(day_total: float) -> float:
+    """How far the quarter hours may be off the day value: rounding, not a fault."""
+    return max(0.005, 0.002 * abs(day_total))
+
+
+def check_day(
+    day: date,
+    found_total: float,
+    rejected: list[Reading],
+    day_value: Reading | None,
+    *,
+    complete: bool,
+    settled: bool,
+) -> HeldDay | Literal["wait"] | None:
+    """Whether a day's quarter hours may be imported (None), must wait, or are held.
+
+    ``found_total`` is the sum of the plausible quarter hours found, ``rejected`` the quarter
+    hours above the limit, ``complete`` whether every quarter hour of the day arrived.
+    """
+    rejected_total = sum(reading.value for reading in rejected)
+    mismatch = (
+        complete
+        and day_value is not None
+        and abs(found_total + rejected_total - day_value.value) > tolerance(day_value.value)
+    )
+    if mismatch and not settled and day_value is not None and not day_value.is_validated:
+        return WAIT  # the day value is an estimate: wait for it to be validated
+    if rejected or mismatch:
+        return HeldDay(day, found_total + rejected_total, day_value.value if day_value else None)
+    if day_value is None and not settled:
+        return WAIT  # wait for the day value to check against
+    return None
+
+
+def is_released(state: SavedState, key: str) -> bool:
+    """Whether the user released this day (import it as delivered)."""
+    return key in state.released
+
+
+def release(state: SavedState, key: str) -> None:
+    """Record that the user released a held day."""
+    if key not in state.released:
+        state.released.append(key)
+
+
+def note_held(state: SavedState, key: str, held: HeldDay | None) -> None:
+    """Remember a held day, or forget that a day was held once it imported."""
+    if held is None:
+        state.held.pop(key, None)
+        return
+    state.held[key] = {
+        "quarter_hours": round(held.quarter_hour_total, 3),
+        "day": None if held.day_total is None else round(held.day_total, 3),
+    }
+
+
+def to_recheck(held: Iterable[str], before: date) -> list[tuple[str, date]]:
+    """The held (meter, day) pairs older than ``before``, to read again, in order."""
+    return sorted(
+        {(number, day) for number, _, day in map(parse_key, held) if day < before},
+    )

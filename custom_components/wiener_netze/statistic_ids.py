@@ -1,0 +1,54 @@
+"""The statistic ids and metadata of the imported statistics; they never change.
+
+Energy: ``wiener_netze:<meter number, lower case>_consumption`` and ``…_feed_in`` (kWh, a sum,
+no mean). Money: ``…_consumption_cost`` and ``…_feed_in_compensation`` (the instance's
+currency, a sum, no mean): Home Assistant refuses a price on an external statistic, so money is
+a statistic of its own.
+"""
+
+from __future__ import annotations
+
+from homeassistant.components.recorder.models import StatisticMeanType, StatisticMetaData
+from homeassistant.const import UnitOfEnergy
+from homeassistant.util.unit_conversion import EnergyConverter
+
+from .api import Flow
+from .const import DOMAIN
+
+COST_SUFFIX = {Flow.CONSUMPTION: "cost", Flow.FEED_IN: "compensation"}
+
+
+def statistic_id(number: str, flow: Flow) -> str:
+    """The external statistic of one meter and flow, e.g. ``wiener_netze:at00…_consumption``."""
+    return f"{DOMAIN}:{number.lower()}_{flow.value}"
+
+
+def metadata(number: str, flow: Flow, name: str) -> StatisticMetaData:
+    """Hourly energy in kWh with a running sum, no mean."""
+    return StatisticMetaData(
+        mean_type=StatisticMeanType.NONE,
+        has_sum=True,
+        name=name,
+        source=DOMAIN,
+        statistic_id=statistic_id(number, flow),
+        unit_class=EnergyConverter.UNIT_CLASS,
+        unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    )
+
+
+def cost_statistic_id(number: str, flow: Flow) -> str:
+    """The money of one meter and flow: ``…_consumption_cost`` or ``…_feed_in_compensation``."""
+    return f"{statistic_id(number, flow)}_{COST_SUFFIX[flow]}"
+
+
+def cost_metadata(number: str, flow: Flow, name: str, currency: str) -> StatisticMetaData:
+    """Hourly cost or compensation in the instance's currency with a running sum, no mean."""
+    return StatisticMetaData(
+        mean_type=StatisticMeanType.NONE,
+        has_sum=True,
+        name=name,
+        source=DOMAIN,
+        statistic_id=cost_statistic_id(number, flow),
+        unit_class=None,
+        unit_of_measurement=currency,
+    )
