@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -20,28 +20,18 @@ from homeassistant.util import dt as dt_util
 from .api import Meter, ResultType, ValueType, WienerNetzeClient, WienerNetzeError
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .connection import create_client
-from .const import (
-    CONF_CORRECTION_DAYS,
-    CONF_HISTORY_YEARS,
-    CONF_METERS,
-    CONF_PLAUSIBILITY_LIMIT,
-    CONF_UPDATE_INTERVAL,
-    DEFAULT_CORRECTION_DAYS,
-    DEFAULT_HISTORY_YEARS,
-    DEFAULT_PLAUSIBILITY_LIMIT,
-    DEFAULT_UPDATE_INTERVAL,
-    DOMAIN,
-)
+from .const import CONF_METERS, DOMAIN
 from .cost_sync import CostSync
 from .energy_sync import EnergySync
+from .entry_options import EntryOptions
 from .error_mapping import update_error
 from .held_days import release
-from .history_import import HistoryImport, HistorySummary, ImportSettings
+from .history_import import HistoryImport, HistorySummary
 from .issues import update_quarter_hour_issues
 from .meter_store import MeterStore
 from .naming import meter_title
 from .saved_state import SavedStateStore, parse_key
-from .schedule import Fetch, FetchLog, plan, window_start
+from .schedule import Fetch, FetchLog, plan, settled_before, window_start
 from .statistics_writer import StatisticsWriter
 from .summary import MeterSummary, summarize
 from .tariff import Tariff
@@ -70,35 +60,29 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         entry: WienerNetzeConfigEntry,
         client: WienerNetzeClient | None = None,
     ) -> None:
+        self.options = EntryOptions.of(entry)
         super().__init__(
             hass,
             _LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=timedelta(
-                minutes=entry.options.get(CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL)
-            ),
+            update_interval=self.options.update_interval,
             always_update=False,
         )
         self.client = client or create_client(hass, entry.data)
         self.selected: tuple[str, ...] = tuple(entry.data[CONF_METERS])
-        self.max_power_w = float(
-            entry.options.get(CONF_PLAUSIBILITY_LIMIT, DEFAULT_PLAUSIBILITY_LIMIT)
-        )
         self.meters: dict[str, Meter] = {}
         # Meter number → the name people know it by; filled once master data is read.
         self.names: dict[str, str] = {}
         self.stores = {number: MeterStore(number) for number in self.selected}
         self.fetch_log = FetchLog()
-        self.rejected: set[tuple[str, datetime]] = set()
-        self.correction_days = int(entry.options.get(CONF_CORRECTION_DAYS, DEFAULT_CORRECTION_DAYS))
         self.saved = SavedStateStore(hass, entry.entry_id)
         writer = StatisticsWriter(hass)
-        self.cost_sync = CostSync(hass, self.saved, writer, self.names)
+        self.cost_sync = CostSync(hass, saved=self.saved, writer=writer, names=self.names)
         self.energy_sync = EnergySync(
             hass,
             entry.entry_id,
-            state=self.saved,
+            saved=self.saved,
             writer=writer,
             cost_sync=self.cost_sync,
             names=self.names,
@@ -110,18 +94,9 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             numbers=self.selected,
             saved=self.saved,
             energy_sync=self.energy_sync,
-            settings=ImportSettings(
-                history_years=int(entry.options.get(CONF_HISTORY_YEARS, DEFAULT_HISTORY_YEARS)),
-                correction_days=self.correction_days,
-                max_power_w=self.max_power_w,
-            ),
-            quarter_hour_meters=lambda: self.quarter_hour_meters,
+            options=self.options,
             on_progress=self._history_moved,
         )
-
-    def title(self, number: str) -> str:
-        """The name people know the meter by."""
-        return self.names.get(number, number)
 
     @property
     def quarter_hour_meters(self) -> set[str]:
@@ -164,7 +139,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                         self.stores,
                         self.quarter_hour_meters,
                         self.fetch_log,
-                        self.correction_days,
+                        self.options.correction_days,
                     )
                     if fetch.value_type not in ran
                 ]
@@ -182,20 +157,21 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     )
                 else:
                     await self._sync_window(now)
-                self.history.recheck_held(local_day(now))
+                self.history.recheck_held(local_day(now), self.quarter_hour_meters)
         except WienerNetzeError as err:
             raise update_error(err) from err
-        self.history.start()
+        self.history.start(self.quarter_hour_meters)
         return self._summarize(now)
 
     async def _sync_window(self, now: datetime) -> None:
         """Bring the statistics of the window's days in line with what the store holds."""
         today = local_day(now)
+        correction_days = self.options.correction_days
         await self.energy_sync.async_sync(
             self.stores,
-            days_between(window_start(today, self.correction_days), today - ONE_DAY),
+            days_between(window_start(today, correction_days), today - ONE_DAY),
             self.quarter_hour_meters,
-            settled_before=today - self.correction_days * ONE_DAY,
+            settled_before=settled_before(today, correction_days),
         )
 
     async def async_release(self, key: str) -> None:
@@ -203,10 +179,14 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         number, _, day = parse_key(key)
         release(self.saved.state, key)
         now = dt_util.utcnow()
-        if day >= window_start(local_day(now), self.correction_days):
+        if day >= window_start(local_day(now), self.options.correction_days):
             await self._sync_window(now)
         else:
-            await self.history.async_import_range(day, day, [number])
+            await self.async_import_range(day, day, [number])
+
+    async def async_import_range(self, first: date, last: date, numbers: list[str]) -> None:
+        """Read ``first``..``last`` again and splice it into the statistics."""
+        await self.history.async_import_range(first, last, numbers, self.quarter_hour_meters)
 
     @property
     def tariff(self) -> Tariff | None:
@@ -243,38 +223,28 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         for number in fetch.meters:
             if (readings := answer.get(number)) is None:
                 continue
-            outcome = self.stores[number].ingest(fetch.value_type, readings, self.max_power_w)
+            limit = self.options.max_power_w
+            outcome = self.stores[number].ingest(fetch.value_type, readings, limit)
             for reading in outcome.rejected:
-                if (number, reading.start) in self.rejected:
-                    continue
-                self.rejected.add((number, reading.start))
                 _LOGGER.warning(
                     "%s: ignored an implausible value of %.3f kWh for %s..%s "
                     "(more than the plausibility limit of %.0f W)",
-                    self.title(number),
+                    self.names.get(number, number),
                     reading.value,
                     reading.start.isoformat(),
                     reading.end.isoformat(),
-                    self.max_power_w,
+                    limit,
                 )
         self.fetch_log.record(fetch, now, self.fetch_log.arrived(fetch, self.stores, missed))
 
     def _summarize(self, now: datetime) -> WienerNetzeData:
         today = local_day(now)
-        first = window_start(today, self.correction_days)
+        first = window_start(today, self.options.correction_days)
         self.fetch_log.prune(first)
         quarter_hours = self.quarter_hour_meters
         for store in self.stores.values():
             store.prune(first)
-        update_quarter_hour_issues(
-            self.hass,
-            {
-                number: self.title(number)
-                for number, meter in self.meters.items()
-                if meter.is_smart_meter and number not in quarter_hours
-            },
-            quarter_hours,
-        )
+        update_quarter_hour_issues(self.hass, self.meters, self.names, quarter_hours)
         return WienerNetzeData(
             meters={
                 number: summarize(store, first, today - ONE_DAY, number in quarter_hours)

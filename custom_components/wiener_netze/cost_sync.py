@@ -1,8 +1,9 @@
 """Keeps the cost and compensation statistics in step with the energy statistics.
 
-Whenever energy rows are spliced (backfill, continuation, corrections, held days imported),
-the same hours are priced and spliced into the money statistics, so their later sums move
-with the energy. Tariff timelines and hours without a price live in the saved state.
+Whenever energy rows are spliced (history import, continuation, corrections, held days
+released or imported once fixed), the same hours are priced and spliced into the money
+statistics, so their later sums move with the energy. Tariff timelines and hours without a
+price live in the saved state.
 """
 
 from __future__ import annotations
@@ -33,18 +34,19 @@ class CostSync:
     def __init__(
         self,
         hass: HomeAssistant,
-        state: SavedStateStore,
+        *,
+        saved: SavedStateStore,
         writer: StatisticsWriter,
         names: Mapping[str, str],
     ) -> None:
         self.hass = hass
-        self.state_store = state
+        self.saved = saved
         self.writer = writer
         self.names = names
 
     def timeline(self, number: str) -> TariffTimeline:
         """The tariffs of one meter over time."""
-        return TariffTimeline.from_list(self.state_store.state.tariffs.get(number, []))
+        return TariffTimeline.from_list(self.saved.state.tariffs.get(number, []))
 
     def note_tariff(self, moment: datetime, tariff: Tariff | None, numbers: Iterable[str]) -> bool:
         """The options' tariff applies from ``moment`` on; False when nothing changed."""
@@ -52,7 +54,7 @@ class CostSync:
         for number in numbers:
             timeline = self.timeline(number)
             if timeline.change(moment, tariff):
-                self.state_store.state.tariffs[number] = timeline.as_list()
+                self.saved.state.tariffs[number] = timeline.as_list()
                 changed = True
         if changed:
             _LOGGER.info("Tariff in effect from %s: %s", moment.isoformat(), tariff)
@@ -64,7 +66,7 @@ class CostSync:
         if not energy or not timeline:
             return 0
         result = await async_cost_rows(self.hass, timeline, flow, energy)
-        unpriced = self.state_store.state.unpriced
+        unpriced = self.saved.state.unpriced
         key = flow_key(number, flow)
         hours = (from_ranges(unpriced.get(key, [])) - result.priced) | result.unpriced
         if hours:
@@ -86,7 +88,7 @@ class CostSync:
         for number in numbers:
             timeline = self.timeline(number)
             timeline.override(start, end, tariff)
-            self.state_store.state.tariffs[number] = timeline.as_list()
+            self.saved.state.tariffs[number] = timeline.as_list()
             for flow in COST_NAMES:
                 rows = await async_read_rows(self.hass, statistic_id(number, flow), start, end)
                 await self.async_price(number, flow, rows)
@@ -96,4 +98,4 @@ class CostSync:
 
     def update_issues(self, numbers: Iterable[str]) -> None:
         """Report the hours left out of the cost, per meter."""
-        update_unpriced_issues(self.hass, numbers, self.state_store.state.unpriced, self.names)
+        update_unpriced_issues(self.hass, numbers, self.saved.state.unpriced, self.names)

@@ -72,7 +72,7 @@ async def async_get_config_entry_diagnostics(
     quarter_hours = coordinator.quarter_hour_meters
     data = coordinator.data
     today = local_day(dt_util.utcnow())
-    first = window_start(today, coordinator.correction_days)
+    first = window_start(today, coordinator.options.correction_days)
     days = days_between(first, today - ONE_DAY)
     meters = []
     for number in coordinator.selected:
@@ -119,10 +119,12 @@ async def async_get_config_entry_diagnostics(
             "coordinator": {
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),
-                "plausibility_limit_w": coordinator.max_power_w,
-                "correction_days": coordinator.correction_days,
+                "plausibility_limit_w": coordinator.options.max_power_w,
+                "correction_days": coordinator.options.correction_days,
                 "window_start": first.isoformat(),
-                "rejected_values": len(coordinator.rejected),
+                "rejected_values": sum(
+                    len(store.reported) for store in coordinator.stores.values()
+                ),
                 "last_run": {str(kind): at.isoformat() for kind, at in log.last_run.items()},
                 "register_target": log.register_target.isoformat() if log.register_target else None,
                 "gateway_requests": dict(coordinator.client.stats.by_path),

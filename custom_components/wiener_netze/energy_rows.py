@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from .api import Flow, Reading
 from .api.vienna_time import HOUR, ONE_DAY, day_starts, hour_start, local_midnight
-from .held_days import WAIT, HeldDay, check_day
+from .held_days import WAIT, HeldDay, check_day, quarter_hours_of
 from .meter_store import MeterStore
 from .statistics_writer import HourRow
 
@@ -54,10 +54,7 @@ def quarter_hour_day(
     store: MeterStore, flow: Flow, day: date, *, settled: bool, released: bool = False
 ) -> DayRows:
     """Hour rows of a day read by quarter hours (``released``: as delivered, held or not)."""
-    intervals = dict(store.intervals[flow])
-    rejected = store.rejected_on(flow, day)
-    if released:  # as Wiener Netze delivered it, implausible values included
-        intervals.update({reading.start: reading for reading in rejected})
+    intervals, rejected = quarter_hours_of(store, flow, day, released=released)
     starts = day_starts(day)
     found = [reading for start in starts if (reading := intervals.get(start)) is not None]
     result = DayRows()

@@ -49,7 +49,7 @@ class EnergySync:
         hass: HomeAssistant,
         entry_id: str,
         *,
-        state: SavedStateStore,
+        saved: SavedStateStore,
         writer: StatisticsWriter,
         cost_sync: CostSync,
         names: Mapping[str, str],
@@ -57,7 +57,7 @@ class EnergySync:
         self.hass = hass
         self.entry_id = entry_id
         self.writer = writer
-        self.state_store = state
+        self.saved = saved
         self.cost_sync = cost_sync
         self.names = names
 
@@ -82,9 +82,7 @@ class EnergySync:
                             flow,
                             day,
                             settled=day < settled_before,
-                            released=is_released(
-                                self.state_store.state, day_key(number, flow, day)
-                            ),
+                            released=is_released(self.saved.state, day_key(number, flow, day)),
                         )
                     else:
                         result = day_value_day(store, flow, day)
@@ -99,14 +97,14 @@ class EnergySync:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected
             )
-        update_held_issues(self.hass, self.entry_id, self.state_store.state.held, self.names)
-        update_gap_issues(self.hass, stores, self.state_store.state.gaps, self.names)
+        update_held_issues(self.hass, self.entry_id, self.saved.state.held, self.names)
+        update_gap_issues(self.hass, stores, self.saved.state.gaps, self.names)
         self.cost_sync.update_issues(stores)
-        await self.state_store.async_save()
+        await self.saved.async_save()
         return report
 
     def _note(self, number: str, flow: Flow, day: date, result: DayRows) -> None:
-        state = self.state_store.state
+        state = self.saved.state
         key = day_key(number, flow, day)
         if result.held is not None:
             note_held(state, key, result.held)
@@ -123,7 +121,7 @@ class EnergySync:
 
     def _note_replacements(self, number: str, store: MeterStore) -> None:
         """A register that goes down means a new meter: record it once, and log it."""
-        state = self.state_store.state
+        state = self.saved.state
         for flow in store.flows:
             registers = store.registers[flow]
             for day in sorted(registers):

@@ -26,7 +26,7 @@ class WienerNetzeEntity(CoordinatorEntity[WienerNetzeCoordinator]):
             manufacturer=MANUFACTURER,
             model=meter_model(meter),
             serial_number=meter.device.device_number if meter and meter.device else None,
-            name=coordinator.title(number),
+            name=coordinator.names.get(number, number),
             configuration_url=PORTAL_URL,
         )
 

@@ -11,12 +11,13 @@ validated one before it is judged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
-from .api import Reading
+from .api import Flow, Reading
+from .meter_store import MeterStore
 from .saved_state import SavedState, parse_key
 
 WAIT: Literal["wait"] = "wait"
@@ -63,6 +64,19 @@ def check_day(
     if day_value is None and not settled:
         return WAIT  # wait for the day value to check against
     return None
+
+
+def quarter_hours_of(
+    store: MeterStore, flow: Flow, day: date, *, released: bool
+) -> tuple[Mapping[datetime, Reading], list[Reading]]:
+    """The quarter hours a day imports (by start), and the implausible ones rejected.
+
+    A released day imports as Wiener Netze delivered it: the rejected values count again.
+    """
+    rejected = store.rejected_on(flow, day)
+    if not released or not rejected:
+        return store.intervals[flow], rejected
+    return {**store.intervals[flow], **{reading.start: reading for reading in rejected}}, rejected
 
 
 def is_released(state: SavedState, key: str) -> bool:

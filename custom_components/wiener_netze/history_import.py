@@ -26,10 +26,11 @@ from .api import ValueType, WienerNetzeClient, WienerNetzeError
 from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .const import DOMAIN
 from .energy_sync import EnergySync
+from .entry_options import EntryOptions
 from .held_days import to_recheck
 from .meter_store import MeterStore
 from .saved_state import SavedStateStore
-from .schedule import window_start
+from .schedule import settled_before, window_start
 
 # 89 days, so that with the day before (for the opening register) a request covers 90.
 CHUNK_DAYS = 89
@@ -47,15 +48,6 @@ class HistorySummary:
     next_day: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ImportSettings:
-    """The options the import follows."""
-
-    history_years: int
-    correction_days: int
-    max_power_w: float
-
-
 class HistoryImport:
     """Imports the history of an entry's meters and reads held days again."""
 
@@ -68,8 +60,7 @@ class HistoryImport:
         numbers: Sequence[str],
         saved: SavedStateStore,
         energy_sync: EnergySync,
-        settings: ImportSettings,
-        quarter_hour_meters: Callable[[], set[str]],
+        options: EntryOptions,
         on_progress: Callable[[], None],
     ) -> None:
         self.hass = hass
@@ -78,21 +69,23 @@ class HistoryImport:
         self.numbers = tuple(numbers)
         self.saved = saved
         self.energy_sync = energy_sync
-        self.settings = settings
-        self.quarter_hour_meters = quarter_hour_meters
+        self.options = options
         self.on_progress = on_progress
         self._task: asyncio.Task[None] | None = None
         self._held_checked: date | None = None
 
     def _window_start(self, today: date) -> date:
-        return window_start(today, self.settings.correction_days)
+        return window_start(today, self.options.correction_days)
 
-    def start(self) -> None:
-        """Run the history import in the background unless it is done or running."""
-        if self.settings.history_years <= 0 or (self._task and not self._task.done()):
+    def start(self, quarter_hour_meters: set[str]) -> None:
+        """Run the history import in the background unless it is done or running.
+
+        ``quarter_hour_meters``: meters known to publish quarter hours (master data, the window).
+        """
+        if self.options.history_years <= 0 or (self._task and not self._task.done()):
             return
         state = self.saved.state
-        wanted = years_before(local_day(dt_util.utcnow()), self.settings.history_years)
+        wanted = years_before(local_day(dt_util.utcnow()), self.options.history_years)
         if state.backfill_start is not None and wanted.isoformat() >= state.backfill_start:
             if state.backfill_done:
                 return
@@ -100,10 +93,10 @@ class HistoryImport:
             state.backfill_start = state.backfill_next = wanted.isoformat()
             state.backfill_done = False
         self._task = self.entry.async_create_background_task(
-            self.hass, self.async_run(), f"{DOMAIN} history import"
+            self.hass, self.async_run(quarter_hour_meters), f"{DOMAIN} history import"
         )
 
-    async def async_run(self) -> None:
+    async def async_run(self, quarter_hour_meters: set[str]) -> None:
         """Import history up to the window, chunk by chunk; a restart continues after the last."""
         state = self.saved.state
         if state.backfill_next is None:
@@ -113,7 +106,7 @@ class HistoryImport:
         try:
             while first <= end:
                 last = min(end, first + (CHUNK_DAYS - 1) * ONE_DAY)
-                await self.async_import_range(first, last, self.numbers)
+                await self.async_import_range(first, last, self.numbers, quarter_hour_meters)
                 first = last + ONE_DAY
                 state.backfill_next = first.isoformat()
                 await self.saved.async_save()
@@ -126,7 +119,9 @@ class HistoryImport:
         _LOGGER.info("History import complete, data from %s", state.first_data)
         self.on_progress()
 
-    async def async_import_range(self, first: date, last: date, numbers: Sequence[str]) -> None:
+    async def async_import_range(
+        self, first: date, last: date, numbers: Sequence[str], quarter_hour_meters: set[str]
+    ) -> None:
         """Read the days ``first``..``last`` of some meters and splice them into the statistics."""
         numbers = tuple(numbers)
         today = local_day(dt_util.utcnow())
@@ -139,21 +134,21 @@ class HistoryImport:
                 answer = await self.client.async_get_readings(start, end, value_type, numbers)
                 for number, readings in answer.items():
                     if number in stores:
-                        stores[number].ingest(value_type, readings, self.settings.max_power_w)
+                        stores[number].ingest(value_type, readings, self.options.max_power_w)
             quarter_hours = {
                 number
                 for number, store in stores.items()
-                if store.has_quarter_hours or number in self.quarter_hour_meters()
+                if store.has_quarter_hours or number in quarter_hour_meters
             }
             await self.energy_sync.async_sync(
                 stores,
                 days_between(chunk, end),
                 quarter_hours,
-                settled_before=today - self.settings.correction_days * ONE_DAY,
+                settled_before=settled_before(today, self.options.correction_days),
             )
             chunk = end + ONE_DAY
 
-    def recheck_held(self, today: date) -> None:
+    def recheck_held(self, today: date, quarter_hour_meters: set[str]) -> None:
         """Once a day, read held-back days older than the window again: fixed ones import."""
         if self._held_checked == today:
             return
@@ -161,13 +156,17 @@ class HistoryImport:
         old = to_recheck(self.saved.state.held, self._window_start(today))
         if old:
             self.entry.async_create_background_task(
-                self.hass, self._async_reimport(old), f"{DOMAIN} held days"
+                self.hass,
+                self._async_reimport(old, quarter_hour_meters),
+                f"{DOMAIN} held days",
             )
 
-    async def _async_reimport(self, days: list[tuple[str, date]]) -> None:
+    async def _async_reimport(
+        self, days: list[tuple[str, date]], quarter_hour_meters: set[str]
+    ) -> None:
         for number, day in days:
             try:
-                await self.async_import_range(day, day, [number])
+                await self.async_import_range(day, day, [number], quarter_hour_meters)
             except WienerNetzeError as err:
                 _LOGGER.debug("Reading held-back days again failed: %s", err)
                 return
@@ -185,7 +184,7 @@ class HistoryImport:
     def _progress(self) -> float | None:
         """Share of the history import done, in percent (None when no history is wanted)."""
         state = self.saved.state
-        if self.settings.history_years <= 0 or state.backfill_start is None:
+        if self.options.history_years <= 0 or state.backfill_start is None:
             return None
         if state.backfill_done:
             return 100.0

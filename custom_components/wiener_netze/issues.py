@@ -3,7 +3,8 @@
 - A meter whose quarter hours are switched off in the Smart Meter portal (IDEX granularity DAY):
   where to switch them on; cleared once the first quarter hours arrive.
 - A day held back from the statistics as implausible: the two totals, and a fix flow that
-  imports it anyway; cleared once the source is fixed and the day imports by itself.
+  releases it (imports it as delivered); cleared once the source is fixed and the day imports
+  by itself.
 - Gaps: quarter hours that never arrived, imported without them.
 - Hours without a price: a price entity had no history for them, so their cost is left out.
 """
@@ -16,6 +17,7 @@ from datetime import datetime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
+from .api import Meter
 from .api.vienna_time import HOUR, VIENNA
 from .const import DOMAIN, PORTAL_URL
 from .saved_state import parse_key
@@ -33,9 +35,17 @@ def quarter_hours_issue_id(number: str) -> str:
 
 
 def update_quarter_hour_issues(
-    hass: HomeAssistant, day_only: dict[str, str], quarter_hour_meters: Iterable[str]
+    hass: HomeAssistant,
+    meters: Mapping[str, Meter],
+    names: Mapping[str, str],
+    quarter_hour_meters: Iterable[str],
 ) -> None:
-    """Raise the issue for meters read by day (number → name) and clear it for the others."""
+    """Raise the issue for smart meters read by day and clear it for the others."""
+    day_only = {
+        number: names.get(number, number)
+        for number, meter in meters.items()
+        if meter.is_smart_meter and number not in quarter_hour_meters
+    }
     for number, name in day_only.items():
         ir.async_create_issue(
             hass,

@@ -49,7 +49,7 @@ def _put[K](store: dict[K, Reading], key: K, reading: Reading) -> int:
 
 @dataclass(slots=True)
 class IngestResult:
-    """What one answer changed: values stored, and implausible ones rejected."""
+    """What one answer changed: values stored, and implausible ones rejected for the first time."""
 
     stored: int = 0
     rejected: list[Reading] = field(default_factory=list)
@@ -74,6 +74,8 @@ class MeterStore:
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
     flows: set[Flow] = field(default_factory=lambda: {Flow.CONSUMPTION})
+    # (flow, start) of every implausible value ever rejected, so each is reported once.
+    reported: set[tuple[Flow, datetime]] = field(default_factory=set)
 
     @property
     def has_quarter_hours(self) -> bool:
@@ -110,7 +112,9 @@ class MeterStore:
                 continue
             for reading in series.readings:
                 if not _plausible(reading, max_power_w):
-                    result.rejected.append(reading)
+                    if (flow, reading.start) not in self.reported:
+                        self.reported.add((flow, reading.start))
+                        result.rejected.append(reading)
                     if value_type is ValueType.QUARTER_HOUR:
                         self.rejected[flow][reading.start] = reading
                 elif value_type is ValueType.QUARTER_HOUR:
@@ -133,7 +137,7 @@ class MeterStore:
         registers = self.registers[flow]
         return registers[max(registers)] if registers else None
 
-    def register_day(self) -> date | None:
+    def newest_register_day(self) -> date | None:
         """The day at whose end the consumption register was last read."""
         register = self.newest_register(Flow.CONSUMPTION)
         return day_ending_at(register.end) if register else None

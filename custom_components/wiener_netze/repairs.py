@@ -42,7 +42,7 @@ class ReleaseHeldDayFlow(RepairsFlow):
         return self.async_show_form(
             step_id="confirm",
             description_placeholders={
-                "meter": entry.runtime_data.title(number),
+                "meter": entry.runtime_data.names.get(number, number),
                 "flow": flow.value,
                 "day": day.isoformat(),
             },

@@ -1,18 +1,18 @@
 """When to call the API: which days are due, and which bulk requests an update sends.
 
 Wiener Netze publishes a day once, some hours after it ended; the hour is not documented and varies
-by account. A day after a meter's newest published day is *expected*: it is asked for once the
-usual delay after its end has passed (learned from the last day that appeared after a miss; right
-after midnight until then), then again after as long as it has been overdue (one hour at least, six
-at most). A day published at 06:00 costs a few requests on the first day and one a day after that.
-The days inside the correction window are read once more each day, in the same request as the
-expected day, so corrections and revised estimates reach the statistics at no extra cost; an
-incomplete day is also asked for every :data:`RECHECK_INTERVAL`. Older days already held are never
-asked for again. Day values are read for every meter (the statistics check quarter hours against
-them); a meter without quarter hours is read by day values only, and its quarter hours are asked
-for once for each day it publishes, so that switching them on in the portal is noticed. The
-register (meter reading) is read once a newer complete day exists. Each update sends every due
-request, so one token serves them all.
+by account. A day after a meter's newest published day is *expected*: it is asked for once the usual
+delay after its end has passed (learned from the last day that appeared after a miss; right after
+midnight until then), then again after as long as it has been overdue (one hour at least, six at
+most). A day published at 06:00 costs a few requests on the first day and one a day after that. The
+days inside the correction window are read once more each day, in the same request as the expected
+day, so corrections and revised estimates reach the statistics at no extra cost; an incomplete day
+is also asked for every :data:`RECHECK_INTERVAL`. Older days already stored are never asked for
+again. Day values are read for every meter (the statistics check quarter hours against them); a
+meter without quarter hours is read by day values only, and its quarter hours are asked for once for
+each day it publishes, so that switching them on in the portal is noticed. The register (meter
+reading) is read once a newer complete day exists. Each update sends every due request, so one token
+serves them all.
 """
 
 from __future__ import annotations
@@ -100,6 +100,11 @@ def window_start(today: date, correction_days: int) -> date:
     At least the correction window, and the month of three days ago (for month-to-date values).
     """
     return min((today - 3 * ONE_DAY).replace(day=1), today - correction_days * ONE_DAY)
+
+
+def settled_before(today: date, correction_days: int) -> date:
+    """The first day still inside the correction window: earlier days are settled."""
+    return today - correction_days * ONE_DAY
 
 
 def expected_due(day: date, last: datetime | None, now: datetime, delay: timedelta | None) -> bool:
@@ -212,7 +217,7 @@ def plan(
         else:
             _add_probe(quarter_due, store, days, quarter_checked, moment)
         complete = store.newest_complete_day(days, quarter_hours)
-        anchor = store.register_day()
+        anchor = store.newest_register_day()
         if complete is not None and (anchor is None or anchor < complete):
             register_due.append(complete)
     every = tuple(stores)

@@ -78,7 +78,7 @@ def _target(
 async def _import_history(call: ServiceCall) -> None:
     coordinator, meters, start, end = _target(call.hass, call)
     try:
-        await coordinator.history.async_import_range(start, end, meters)
+        await coordinator.async_import_range(start, end, meters)
     except WienerNetzeError as err:
         raise action_error(err) from err
 

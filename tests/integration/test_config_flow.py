@@ -306,8 +306,8 @@ async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> N
     coordinator = loaded.runtime_data
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 1800
-    assert coordinator.max_power_w == 20000
-    assert coordinator.correction_days == 10
+    assert coordinator.options.max_power_w == 20000
+    assert coordinator.options.correction_days == 10
     assert entity_id(hass, HOUSEHOLD, "consumption_month_to_date") is not None
     assert entity_id(hass, HOUSEHOLD, "consumption_latest_quarter_hour") is None
     assert entity_id(hass, HOUSEHOLD, "consumption_last_24_hours") is None

@@ -335,7 +335,7 @@ async def test_energy_dashboard_validation_accepts_the_statistics(
     assert [issue["type"] for issue in result["energy_sources"][0]] == ["statistics_not_defined"]
 
 
-async def test_backfill_with_a_restart_prices_the_history(
+async def test_history_import_with_a_restart_is_priced(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
     """A year's history is priced as it is imported; a restart in the middle of the import

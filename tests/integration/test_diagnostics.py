@@ -30,7 +30,7 @@ async def test_diagnostics(
     loaded = make_entry(simulator, tariff={"energy_price": 0.2, "daily_charge": 0.5})
     loaded.add_to_hass(hass)
     assert await hass.config_entries.async_setup(loaded.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
     # The simulator's port changes from run to run.
     assert result == snapshot(
@@ -53,9 +53,10 @@ async def test_diagnostics_use_the_entrys_correction_window(
     entry = make_entry(simulator, correction_days=30)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert result["coordinator"]["correction_days"] == 30
     assert result["coordinator"]["window_start"] == "2026-10-22"
-    days = sorted(result["meter_details"][0]["day_status"])
-    assert (days[0], days[-1]) == ("2026-10-22", "2026-11-20")
+    status = result["meter_details"][0]["day_status"]
+    assert (min(status), max(status)) == ("2026-10-22", "2026-11-20")
+    assert status["2026-10-22"] == "final"  # read and kept, not just listed

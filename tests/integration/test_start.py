@@ -15,7 +15,7 @@ from datetime import date
 
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.tasks import RecorderTask
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 
 from custom_components.wiener_netze.api import Flow
@@ -79,13 +79,15 @@ async def test_start_with_a_correction_pending_does_not_wait_for_the_recorder(
     sim_state.settings.estimate_share = 0.0  # validated while Home Assistant was off
     hold = HoldQueue()
     get_instance(hass).queue_task(hold)
+    hass.set_state(CoreState.starting)
     try:
-        assert await hass.config_entries.async_setup(entry.entry_id)
+        assert await returns_within(10, hass.config_entries.async_setup(entry.entry_id))
         # What Home Assistant's start waits for: every task that is not a background task.
         assert await returns_within(10, hass.async_block_till_done()), "the start waits"
         assert await stored(hass, HOUSEHOLD, Flow.CONSUMPTION) == before  # not yet written
     finally:
         hold.released.set()
+        hass.set_state(CoreState.running)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert_equal_hours(await stored(hass, HOUSEHOLD, Flow.CONSUMPTION), truth)
 
@@ -100,7 +102,7 @@ async def test_unload_cancels_the_first_statistics(
     hold = HoldQueue()
     get_instance(hass).queue_task(hold)
     try:
-        assert await hass.config_entries.async_setup(entry.entry_id)
+        assert await returns_within(10, hass.config_entries.async_setup(entry.entry_id))
         assert await returns_within(10, hass.async_block_till_done()), "the set-up waits"
         [first_sync] = [
             task

@@ -47,7 +47,7 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def test_year_backfill_equals_truth(
+async def test_year_of_history_equals_truth(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
     """A year of three meters: every hour, consumption and feed-in apart, DAY meter by day."""
@@ -117,7 +117,7 @@ async def test_metadata_and_ids_stable_across_reload(
     assert await stored(hass, PHOTOVOLTAIC, CONSUMPTION) == rows
 
 
-async def test_restart_in_the_middle_of_the_backfill(
+async def test_restart_in_the_middle_of_the_history_import(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     sim_state: Simulator,
@@ -146,7 +146,7 @@ async def test_restart_in_the_middle_of_the_backfill(
         if item["endpoint"] == "readings_bulk" and dict(item["query"])["wertetyp"] == "QUARTER_HOUR"
     ]
     assert starts[0] == "2026-11-01"  # the window, read on start
-    assert starts[1] == resume  # the backfill goes on where it stopped
+    assert starts[1] == resume  # the history import goes on where it stopped
     assert entry.runtime_data.saved.state.backfill_done
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)

@@ -36,10 +36,12 @@ from .models import (
 )
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
+from .vienna_time import VIENNA, local_midnight
 
 __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_TOKEN_URL",
+    "VIENNA",
     "Address",
     "ApiConnectionError",
     "ApiTimeoutError",
@@ -67,4 +69,5 @@ __all__ = [
     "WienerNetzeClient",
     "WienerNetzeError",
     "day_chunks",
+    "local_midnight",
 ]
