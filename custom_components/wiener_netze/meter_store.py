@@ -74,8 +74,8 @@ class MeterStore:
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
     flows: set[Flow] = field(default_factory=lambda: {Flow.CONSUMPTION})
-    # (flow, start) of every implausible value ever rejected, so each is reported once.
-    reported: set[tuple[Flow, datetime]] = field(default_factory=set)
+    # Starts of the implausible values ever rejected, so each interval is reported once.
+    reported: set[datetime] = field(default_factory=set)
 
     @property
     def has_quarter_hours(self) -> bool:
@@ -112,8 +112,8 @@ class MeterStore:
                 continue
             for reading in series.readings:
                 if not _plausible(reading, max_power_w):
-                    if (flow, reading.start) not in self.reported:
-                        self.reported.add((flow, reading.start))
+                    if reading.start not in self.reported:
+                        self.reported.add(reading.start)
                         result.rejected.append(reading)
                     if value_type is ValueType.QUARTER_HOUR:
                         self.rejected[flow][reading.start] = reading
