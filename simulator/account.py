@@ -1,8 +1,15 @@
-"""The simulated account: which meters exist, and their master data as the API returns it."""
+"""The simulated accounts: which meters exist, their shapes, and their master data.
+
+Real metering points come in shapes the default account shows all of: quarter hours switched
+on partway through the history (day values and registers before), consumption and feed-in on one
+point, PV added on a date, feed-in on a metering point of its own, day values only, and a
+Ferraris meter without a smart meter interface. Other named accounts (``ACCOUNTS``) are selected
+with the ``account`` setting, at start or while running.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -24,6 +31,13 @@ class MeterSpec:
     pv_peak_kw: float = 0.0
     initial_import_wh: int = 0
     initial_export_wh: int = 0
+    # Quarter hours switched on in the portal from this day (None: from installation); before
+    # it the meter publishes day values and registers only.
+    quarter_hours_from: date | None = None
+    # A metering point of a PV plant of its own measures feed-in only.
+    consumes: bool = True
+    # PV added on this day (None: from installation): no feed-in before it.
+    pv_from: date | None = None
 
     @property
     def is_smart(self) -> bool:
@@ -35,8 +49,18 @@ class MeterSpec:
         """Whether the meter has export registers (2.8.0 / 2.9.0)."""
         return self.pv_peak_kw > 0
 
-    def master_data(self) -> dict[str, Any]:
-        """The ``Zaehlpunkt`` object; Ferraris meters have no ``idex``."""
+    def feeds_in_on(self, day: date) -> bool:
+        """Whether the meter measures feed-in on ``day`` (PV installed by then)."""
+        return self.feeds_in and (self.pv_from is None or day >= self.pv_from)
+
+    def quarter_hours_on(self, day: date) -> bool:
+        """Whether quarter hours are published for ``day``."""
+        if self.granularity != "QUARTER_HOUR":
+            return False
+        return self.quarter_hours_from is None or day >= self.quarter_hours_from
+
+    def master_data(self, today: date | None = None) -> dict[str, Any]:
+        """The ``Zaehlpunkt`` object on ``today``; Ferraris meters have no ``idex``."""
         data: dict[str, Any] = {
             "zaehlpunktnummer": self.number,
             "zaehlpunktname": self.name,
@@ -49,10 +73,13 @@ class MeterSpec:
             "verbrauchsstelle": dict(self.address),
         }
         if self.granularity is not None:
+            granularity = self.granularity
+            if today is not None and granularity == "QUARTER_HOUR":
+                granularity = "QUARTER_HOUR" if self.quarter_hours_on(today) else "DAY"
             data["idex"] = {
                 "customerInterface": "active",
                 "displayLocked": True,
-                "granularity": self.granularity,
+                "granularity": granularity,
             }
         return data
 
@@ -78,10 +105,49 @@ HOUSEHOLD = "AT0010000000000000001000004392417"
 PHOTOVOLTAIC = "AT0010000000000000001000009811290"
 DAILY = "AT0010000000000000001000002275034"
 FERRARIS = "AT0010000000000000001000000573190"
+FEED_IN_ONLY = "AT0010000000000000001000007700221"
+
+# The default account's dated shapes.
+HOUSEHOLD_QUARTER_HOURS_FROM = date(2024, 3, 1)
+PV_FROM = date(2024, 8, 1)
 
 
 def default_account() -> list[MeterSpec]:
-    """A flat with quarter hours, a house with PV, a daily-only meter and a Ferraris meter."""
+    """Every shape of metering point in one account.
+
+    A flat that switched quarter hours on in March 2024, a house whose PV was added in August
+    2024, a PV plant on a feed-in metering point of its own, a meter with day values only and
+    a Ferraris meter.
+    """
+    plain = {spec.number: spec for spec in plain_account()}
+    return [
+        replace(plain[HOUSEHOLD], quarter_hours_from=HOUSEHOLD_QUARTER_HOURS_FROM),
+        replace(plain[PHOTOVOLTAIC], pv_from=PV_FROM),
+        MeterSpec(
+            number=FEED_IN_ONLY,
+            name="PV-Anlage Dach",
+            installation="4400987700",
+            installation_type="EINSPEISUNG",
+            equipment="80098770",
+            device="1KFM0200987700",
+            address=_address("Siebenbürgerstraße", "27", plz="1220"),
+            installed=date(2022, 6, 20),
+            granularity="QUARTER_HOUR",
+            load_scale=0.0,
+            pv_peak_kw=9.8,
+            initial_export_wh=3_120_000,
+            consumes=False,
+        ),
+        plain[DAILY],
+        plain[FERRARIS],
+    ]
+
+
+def plain_account() -> list[MeterSpec]:
+    """The same meters, each unchanged since its installation, without the PV plant.
+
+    A flat with quarter hours, a house with PV, a daily-only meter and a Ferraris meter.
+    """
     return [
         MeterSpec(
             number=HOUSEHOLD,
@@ -135,3 +201,14 @@ def default_account() -> list[MeterSpec]:
             granularity=None,
         ),
     ]
+
+
+ACCOUNTS = {"default": default_account, "plain": plain_account}
+
+
+def account(name: str) -> list[MeterSpec]:
+    """The meters of a named account."""
+    try:
+        return ACCOUNTS[name]()
+    except KeyError:
+        raise ValueError(f"unknown account {name!r}; known: {', '.join(ACCOUNTS)}") from None

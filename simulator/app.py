@@ -18,8 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
-from .account import MeterSpec, default_account
+from .account import MeterSpec, account
 from .clock import SimClock
+from .profiles import VIENNA
 from .readings import VALUE_TYPES, MeterView
 from .settings import Settings
 from .truth import MeterTruth
@@ -58,15 +59,47 @@ class Simulator:
         self.clock = clock or SimClock()
         self.settings = settings or Settings()
         self._initial_settings = self.settings.as_dict()
-        self.meters = {spec.number: spec for spec in meters or default_account()}
-        self.views = {
-            number: MeterView(MeterTruth(spec, seed), self.settings)
-            for number, spec in self.meters.items()
-        }
+        self._given = meters
+        self._accounts: dict[str, tuple[dict[str, MeterSpec], dict[str, MeterView]]] = {}
         self.tokens: dict[str, float] = {}
         self._quiet = False  # the current request comes before the faults are armed
         self.counts: Counter[str] = Counter()
         self.log: deque[dict[str, Any]] = deque(maxlen=2000)
+
+    # -- the account ---------------------------------------------------------------------------
+
+    def _account(self) -> tuple[dict[str, MeterSpec], dict[str, MeterView]]:
+        """The meters and views of the account the settings name (built once per account)."""
+        name = "given" if self._given is not None else self.settings.account
+        if name not in self._accounts:
+            specs = self._given if self._given is not None else account(name)
+            meters = {spec.number: spec for spec in specs}
+            views = {
+                number: MeterView(MeterTruth(spec, self.seed), self.settings)
+                for number, spec in meters.items()
+            }
+            self._accounts[name] = (meters, views)
+        return self._accounts[name]
+
+    @property
+    def meters(self) -> dict[str, MeterSpec]:
+        """Every meter of the account, listed now or not."""
+        return self._account()[0]
+
+    @property
+    def views(self) -> dict[str, MeterView]:
+        """What the gateway shows of each meter."""
+        return self._account()[1]
+
+    def listed(self, number: str) -> bool:
+        """Whether the meter is on the account today (see ``added_on`` / ``removed_on``)."""
+        settings, today = self.settings, self.clock.now().astimezone(VIENNA).date()
+        if number not in self.meters:
+            return False
+        if number == settings.added_meter and settings.added_on and today < settings.added_on:
+            return False
+        removed = settings.removed_on
+        return not (number == settings.removed_meter and removed and today >= removed)
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -216,10 +249,14 @@ class Simulator:
         return {"items": items} if self.settings.list_style == "items" else items
 
     def _meter(self, number: str) -> MeterSpec:
-        spec = self.meters.get(number)
-        if spec is None:
+        if not self.listed(number):
             raise GatewayError(404, f"Zaehlpunkt {number} not found")
-        return spec
+        if number in self.settings.forbidden_meters:
+            raise GatewayError(403, f"{GATEWAY_ERROR}Access denied for Zaehlpunkt {number}")
+        return self.meters[number]
+
+    def _today(self) -> date:
+        return self.clock.now().astimezone(VIENNA).date()
 
     async def meters_list(self, request: web.Request) -> web.Response:
         """GET /zaehlpunkte: master data; Ferraris meters only with resultType=ALL."""
@@ -228,15 +265,19 @@ class Simulator:
         if result_type and result_type not in RESULT_TYPES:
             raise GatewayError(400, f"Invalid resultType {result_type}")
         wanted = request.query.getall("zaehlpunkt", [])
-        specs = [self._meter(number) for number in wanted] or list(self.meters.values())
+        specs = [self._meter(number) for number in wanted] or [
+            spec for number, spec in self.meters.items() if self.listed(number)
+        ]
         if result_type != "ALL":
             specs = [spec for spec in specs if spec.is_smart]
-        return self.respond(self.wrap([spec.master_data() for spec in specs]))
+        today = self._today()
+        return self.respond(self.wrap([spec.master_data(today) for spec in specs]))
 
     async def meter_detail(self, request: web.Request) -> web.Response:
         """GET /zaehlpunkte/{zaehlpunkt}."""
         await self.gate(request, "meter")
-        return self.respond(self._meter(request.match_info["zaehlpunkt"]).master_data())
+        spec = self._meter(request.match_info["zaehlpunkt"])
+        return self.respond(spec.master_data(self._today()))
 
     def _days(self, request: web.Request) -> tuple[list[date], str]:
         query = request.query
@@ -281,7 +322,7 @@ class Simulator:
         self.counts[f"readings_{value_type}"] += 1
         wanted = request.query.getall("zaehlpunkt", [])
         specs = [self._meter(number) for number in wanted] or [
-            spec for spec in self.meters.values() if spec.is_smart
+            spec for number, spec in self.meters.items() if spec.is_smart and self.listed(number)
         ]
         now = self.clock.now()
         return self.respond(
@@ -305,7 +346,7 @@ class Simulator:
                 "now": self.clock.now().isoformat(),
                 "frozen": self.clock.frozen,
                 "seed": self.seed,
-                "meters": list(self.meters),
+                "meters": [number for number in self.meters if self.listed(number)],
                 "settings": self.settings.as_dict(),
                 "counts": dict(self.counts),
             }
@@ -352,13 +393,14 @@ class Simulator:
     async def admin_truth(self, request: web.Request) -> web.Response:
         """GET /_sim/truth?zaehlpunkt=&datumVon=&datumBis=: true Wh per quarter hour and day."""
         try:
-            spec = self._meter(request.query["zaehlpunkt"])
+            number = request.query["zaehlpunkt"]
             first = date.fromisoformat(request.query["datumVon"])
             last = date.fromisoformat(request.query["datumBis"])
         except (KeyError, ValueError) as err:
             return web.json_response({"error": f"bad query: {err}"}, status=400)
-        except GatewayError as err:
-            return web.json_response({"error": err.text}, status=404)
+        spec = self.meters.get(number)  # listed or not: the truth of every meter of the account
+        if spec is None:
+            return web.json_response({"error": f"Zaehlpunkt {number} not found"}, status=404)
         view = self.views[spec.number]
         days = []
         day = first
@@ -368,10 +410,15 @@ class Simulator:
                 days.append(
                     {
                         "date": day.isoformat(),
+                        # How the meter publishes the day: "quarter_hour" or "day" values.
+                        "source": "quarter_hour" if spec.quarter_hours_on(day) else "day",
                         "starts": [start.isoformat() for start in values.starts],
-                        "consumption_wh": list(values.imports),
-                        "feed_in_wh": list(values.exports) if spec.feeds_in else None,
-                        "register_wh": view.truth.register(day, False),
+                        "consumption_wh": list(values.imports) if spec.consumes else None,
+                        "feed_in_wh": list(values.exports) if spec.feeds_in_on(day) else None,
+                        "register_wh": view.truth.register(day, False) if spec.consumes else None,
+                        "feed_in_register_wh": (
+                            view.truth.register(day, True) if spec.feeds_in_on(day) else None
+                        ),
                     }
                 )
             day += timedelta(days=1)

@@ -128,9 +128,17 @@ class MeterView:
             return self.truth.register(day, feed_in) - before
         return self.truth.register(day, feed_in)
 
-    def registers(self) -> list[bool]:
-        """Directions the meter has: consumption, and feed-in where it feeds in."""
-        return [False, True] if self.truth.spec.feeds_in else [False]
+    def registers(self, days: list[date]) -> list[bool]:
+        """The flows the meter has on these days (False: consumption, True: feed-in).
+
+        Consumption where it consumes, feed-in once its PV exists: a register added later is
+        not listed for the days before.
+        """
+        spec = self.truth.spec
+        flows = [False] if spec.consumes else []
+        if any(spec.feeds_in_on(day) for day in days):
+            flows.append(True)
+        return flows
 
     def zaehlwerke(self, days: list[date], value_type: str, now: datetime) -> list[dict[str, Any]]:
         """The ``zaehlwerke`` list for the given days and value type."""
@@ -139,14 +147,17 @@ class MeterView:
             return []
         visible = [day for day in days if self.visible(day, now)]
         result = []
-        for feed_in in self.registers():
-            if value_type == "QUARTER_HOUR" and spec.granularity != "QUARTER_HOUR":
-                # Quarter hours not enabled: the series exists, without values and unit.
-                result.append(
-                    {"obisCode": INTERVAL_OBIS[feed_in], "einheit": None, "messwerte": []}
-                )
-                continue
-            messwerte = self._messwerte(visible, value_type, feed_in, now)
+        for feed_in in self.registers(days):
+            shown = [day for day in visible if not feed_in or spec.feeds_in_on(day)]
+            if value_type == "QUARTER_HOUR":
+                shown = [day for day in shown if spec.quarter_hours_on(day)]
+                if not any(spec.quarter_hours_on(day) for day in days):
+                    # Quarter hours not enabled: the series exists, without values and unit.
+                    result.append(
+                        {"obisCode": INTERVAL_OBIS[feed_in], "einheit": None, "messwerte": []}
+                    )
+                    continue
+            messwerte = self._messwerte(shown, value_type, feed_in, now)
             if self.settings.reverse_order:
                 messwerte.reverse()
             obis = REGISTER_OBIS[feed_in] if value_type == "METER_READ" else INTERVAL_OBIS[feed_in]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .account import ACCOUNTS
+
 
 @dataclass(slots=True)
 class Settings:
@@ -22,6 +24,15 @@ class Settings:
     api_key: str = "demo"
     # Scopes the token endpoint accepts; any other requested scope is "invalid_scope".
     allowed_scopes: list[str] = field(default_factory=list)
+
+    # The account (see simulator.account.ACCOUNTS), and meters of it that appear on the account
+    # only from a day or leave it on a day (moved in, contract ended): before and after, the
+    # meter is not listed and a request naming it answers 404.
+    account: str = "default"
+    added_meter: str | None = None
+    added_on: date | None = None
+    removed_meter: str | None = None
+    removed_on: date | None = None
 
     # Publication: day D is visible from D+1 at publish_hour (local), for retention_days.
     publish_hour: int = 6
@@ -79,6 +90,8 @@ class Settings:
     replacement_day: date | None = None
     # Meters with double-tariff registers 1.8.1 (06-22 h) and 1.8.2 (22-06 h) in METER_READ.
     tariff_meters: list[str] = field(default_factory=list)
+    # Meters this application may not read: a request naming one answers 403.
+    forbidden_meters: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes given as JSON-like values; unknown names and bad values raise."""
@@ -86,6 +99,8 @@ class Settings:
         for name, raw in changes.items():
             if name not in known:
                 raise ValueError(f"unknown setting {name!r}")
+            if name == "account" and raw not in ACCOUNTS:
+                raise ValueError(f"unknown account {raw!r}; known: {', '.join(ACCOUNTS)}")
             setattr(self, name, _convert(name, raw, getattr(self, name), known[name].type))
 
     def as_dict(self) -> dict[str, Any]:

@@ -29,8 +29,12 @@ class DayValues:
 
 
 @functools.lru_cache(maxsize=16384)
-def _day(seed: str, number: str, day: date, load_scale: float, pv_peak_kw: float) -> DayValues:
+def _day(
+    seed: str, number: str, day: date, *, load_scale: float, pv_peak_kw: float, consumes: bool
+) -> DayValues:
     imports, exports = day_profile(seed, number, day, load_scale, pv_peak_kw)
+    if not consumes:  # a feed-in metering point measures export only
+        imports = [0] * len(imports)
     return DayValues(tuple(quarter_starts(day)), array("I", imports), array("I", exports))
 
 
@@ -45,8 +49,17 @@ class MeterTruth:
         self._tariff_cumulative: dict[int, array[int]] = {}
 
     def day(self, day: date) -> DayValues:
-        """Quarter hours of a local day (empty before installation)."""
-        return _day(self.seed, self.spec.number, day, self.spec.load_scale, self.spec.pv_peak_kw)
+        """Quarter hours of a local day; no feed-in before the PV was added."""
+        spec = self.spec
+        pv_peak_kw = spec.pv_peak_kw if spec.feeds_in_on(day) else 0.0
+        return _day(
+            self.seed,
+            spec.number,
+            day,
+            load_scale=spec.load_scale,
+            pv_peak_kw=pv_peak_kw,
+            consumes=spec.consumes,
+        )
 
     def day_total(self, day: date, feed_in: bool) -> int:
         """Wh of a local day: the sum of its quarter hours."""

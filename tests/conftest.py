@@ -15,8 +15,12 @@ from tests.support import make_client, make_simulator
 
 @pytest.fixture
 def sim_state() -> Simulator:
-    """The simulator's state, to switch faults and read counts directly."""
-    return make_simulator()
+    """The simulator's state, to switch faults and read counts directly.
+
+    The client's tests read the plain account (four meters, each unchanged since installed);
+    the integration's tests override this with the default account of every shape.
+    """
+    return make_simulator(account="plain")
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ async def simulator(socket_enabled: None, sim_state: Simulator) -> AsyncIterator
 @pytest.fixture
 def sim_thread(socket_enabled: None) -> Iterator[SimulatorThread]:
     """The simulator in a thread of its own, for synchronous callers such as the CLI."""
-    thread = SimulatorThread(make_simulator())
+    thread = SimulatorThread(make_simulator(account="plain"))
     yield thread
     thread.stop()
 

@@ -25,9 +25,16 @@ from custom_components.wiener_netze.const import (
 )
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.server import RunningSimulator
-from tests.support import API_KEY, CLIENT_ID, NOW, SECRET
+from simulator.app import Simulator
+from tests.support import API_KEY, CLIENT_ID, NOW, SECRET, make_simulator
 
 NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+@pytest.fixture
+def sim_state() -> Simulator:
+    """The simulator of the default account: every shape of metering point."""
+    return make_simulator()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from custom_components.wiener_netze.api.cli import main
 ROOT = Path(__file__).parents[2]
 
 
-def test_simulator_process_serves_the_four_meters(socket_enabled: None) -> None:
+def test_simulator_process_serves_the_default_account(socket_enabled: None) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -43,7 +43,7 @@ def test_simulator_process_serves_the_four_meters(socket_enabled: None) -> None:
         )  # fmt: skip
         assert time.monotonic() < deadline
         assert code == 0
-        assert len(out.getvalue().splitlines()) == 5
+        assert len(out.getvalue().splitlines()) == 1 + 5  # header, the five meters of every shape
     finally:
         process.terminate()
         process.wait(10)
