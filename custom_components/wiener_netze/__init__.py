@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
@@ -41,18 +42,32 @@ async def async_unload_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry)
 
 async def async_remove_entry(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> None:
     """Remove the entry's repair issues and saved state with it (statistics stay)."""
-    delete_issues(hass, entry.data[CONF_METERS])
+    delete_issues(hass, entry.entry_id, entry.data[CONF_METERS])
     await SavedStateStore(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: WienerNetzeConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """A meter's device may be deleted by hand once the meter is no longer selected."""
-    return not any(
-        domain == DOMAIN and number in entry.data[CONF_METERS]
-        for domain, number in device.identifiers
-    )
+    """Whether a meter's device may be deleted by hand.
+
+    Once the meter is no longer selected; or while it is gone from the account or locked, and
+    then it leaves the selection (its statistics stay).
+    """
+    numbers = {number for domain, number in device.identifiers if domain == DOMAIN}
+    selected = [number for number in entry.data[CONF_METERS] if number in numbers]
+    if not selected:
+        return True
+    loaded = entry.state is ConfigEntryState.LOADED
+    unavailable = entry.runtime_data.account.unavailable if loaded else {}
+    if any(number not in unavailable for number in selected):
+        return False
+    remaining = [number for number in entry.data[CONF_METERS] if number not in numbers]
+    if not remaining:
+        return False  # the entry's last meter: remove the entry instead
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_METERS: remaining})
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+    return True
 
 
 def remove_unselected_devices(hass: HomeAssistant, entry: WienerNetzeConfigEntry) -> None:

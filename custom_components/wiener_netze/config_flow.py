@@ -1,4 +1,4 @@
-"""Set-up, re-authentication, reconfiguration and options.
+"""Set-up, re-authentication, reconfiguration (the meters) and options.
 
 The user step checks the credentials the way the integration will use them: it obtains a token
 and lists the account's meters. Errors name what is wrong, including the API key that works only
@@ -107,17 +107,6 @@ def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
     if CONF_CLIENT_ID in data:
         data[CONF_CLIENT_ID] = data[CONF_CLIENT_ID].strip()
     return data
-
-
-def suggested(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Entry data as form values: the client id, and the URLs in their section."""
-    return {
-        CONF_CLIENT_ID: data.get(CONF_CLIENT_ID),
-        CONF_CONNECTION: {
-            CONF_API_URL: data.get(CONF_API_URL, DEFAULT_API_URL),
-            CONF_TOKEN_URL: data.get(CONF_TOKEN_URL, DEFAULT_TOKEN_URL),
-        },
-    }
 
 
 async def fetch_meters(flow: ConfigFlow, data: Mapping[str, Any]) -> list[Meter]:
@@ -253,28 +242,14 @@ class WienerNetzeConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change credentials or meters without removing the entry."""
+        """Change which meters are read, with the entry's credentials.
+
+        Re-authentication changes the credentials; this step asks for none.
+        """
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, **flatten(user_input)}
-            for key in (CONF_API_URL, CONF_TOKEN_URL):
-                if key not in flatten(user_input):
-                    data.pop(key, None)
-            await self.async_set_unique_id(data[CONF_CLIENT_ID])
-            self._abort_if_unique_id_mismatch(reason="wrong_application")
-            try:
-                self._meters = await fetch_meters(self, data)
-            except CredentialsError as err:
-                errors["base"] = err.key
-            else:
-                self._data = data
-                return await self.async_step_meters()
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                credentials_schema(), user_input or suggested(entry.data)
-            ),
-            errors=errors,
-            description_placeholders={"guide_url": CREDENTIALS_GUIDE_URL},
-        )
+        try:
+            self._meters = await fetch_meters(self, entry.data)
+        except CredentialsError as err:
+            return self.async_abort(reason=err.key)
+        self._data = dict(entry.data)
+        return await self.async_step_meters()

@@ -1,9 +1,10 @@
 """One coordinator per config entry: decides when to call the API and keeps what it returned.
 
-Each update asks :mod:`.schedule` what is due and sends every due bulk request for all selected
-meters with one token. Between publications nothing is due, and an update costs no request at
-all. What arrived goes into the statistics (:mod:`.energy_sync`) and into the summaries the
-sensors read; the history import runs beside it (:mod:`.history_import`).
+Each update asks :mod:`.schedule` what is due and sends every due bulk request for the readable
+meters with one token; once a day the account's meter list comes along (:mod:`.account_watch`).
+Between publications nothing is due, and an update costs no request at all. What arrived goes
+into the statistics (:mod:`.energy_sync`) and into the summaries the sensors read; the history
+import runs beside it (:mod:`.history_import`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .api import Meter, ResultType, ValueType, WienerNetzeClient, WienerNetzeError
+from .account_watch import AccountWatch
+from .api import (
+    ForbiddenError,
+    Meter,
+    MeterReadings,
+    NotFoundError,
+    ResultType,
+    ValueType,
+    WienerNetzeClient,
+    WienerNetzeError,
+)
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .connection import create_client
 from .const import CONF_METERS, DOMAIN
@@ -26,7 +37,7 @@ from .energy_sync import EnergySync
 from .entry_options import EntryOptions
 from .error_mapping import update_error
 from .held_days import release
-from .history_import import HistoryImport, HistorySummary
+from .history_import import HistoryImport, MeterHistory
 from .issues import update_quarter_hour_issues
 from .meter_store import MeterStore
 from .naming import meter_title
@@ -43,10 +54,10 @@ type WienerNetzeConfigEntry = ConfigEntry[WienerNetzeCoordinator]
 
 @dataclass(frozen=True, slots=True)
 class WienerNetzeData:
-    """What the entities read: one summary per selected meter, and the history import's."""
+    """What the entities read: per selected meter its summary and its history import."""
 
     meters: dict[str, MeterSummary]
-    history: HistorySummary
+    history: dict[str, MeterHistory]
 
 
 class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
@@ -76,6 +87,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         self.names: dict[str, str] = {}
         self.stores = {number: MeterStore(number) for number in self.selected}
         self.fetch_log = FetchLog()
+        self.account = AccountWatch(hass, entry.entry_id, self.selected)
         self.saved = SavedStateStore(hass, entry.entry_id)
         writer = StatisticsWriter(hass)
         self.cost_sync = CostSync(hass, saved=self.saved, writer=writer, names=self.names)
@@ -109,20 +121,27 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         }
 
     async def _async_setup(self) -> None:
-        """Read the selected meters' master data once, for devices and the polling mode."""
-        await self.saved.async_load()
+        """Read the saved state and the account's meter list once, before the first update."""
+        state = await self.saved.async_load()
+        state.share_with(self.selected)
         if self.cost_sync.note_tariff(dt_util.utcnow(), self.tariff, self.selected):
             await self.saved.async_save()
         try:
-            meters = await self.client.async_get_meters(ResultType.ALL, self.selected)
+            await self._read_account(local_day(dt_util.utcnow()))
         except WienerNetzeError as err:
             raise update_error(err) from err
-        self.meters = {meter.number: meter for meter in meters if meter.number in self.stores}
+
+    async def _read_account(self, today: date) -> None:
+        """The account's meter list: master data, names, new and unavailable meters."""
+        meters = await self.client.async_get_meters(ResultType.ALL)
+        state = self.saved.state
+        if state.known_meters is None:  # what the user chose from when setting up
+            state.known_meters = sorted({meter.number for meter in meters} | set(self.selected))
+        self.meters = self.account.note_list(meters, today, state.known_meters)
         self.names.update(
             {number: meter_title(self.meters.get(number), number) for number in self.selected}
         )
-        for number in self.stores.keys() - self.meters.keys():
-            _LOGGER.warning("Meter %s is no longer listed on the account", number)
+        self.account.update_issues(self.names)
 
     async def _async_update_data(self) -> WienerNetzeData:
         now = dt_util.utcnow()
@@ -136,7 +155,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     fetch
                     for fetch in plan(
                         now,
-                        self.stores,
+                        {number: self.stores[number] for number in self.account.readable()},
                         self.quarter_hour_meters,
                         self.fetch_log,
                         self.options.correction_days,
@@ -149,6 +168,8 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     await self._fetch(fetch, now)
                     ran.add(fetch.value_type)
             if ran:
+                if self.account.listed_on != local_day(now):
+                    await self._read_account(local_day(now))
                 if first_update:
                     # Neither Home Assistant's start nor the set-up waits for the recorder to
                     # write weeks of hours: the recorder only writes once the start is over.
@@ -160,7 +181,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                 self.history.recheck_held(local_day(now), self.quarter_hour_meters)
         except WienerNetzeError as err:
             raise update_error(err) from err
-        self.history.start(self.quarter_hour_meters)
+        self.history.start(self.quarter_hour_meters, self.account.readable())
         return self._summarize(now)
 
     async def _sync_window(self, now: datetime) -> None:
@@ -168,7 +189,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         today = local_day(now)
         correction_days = self.options.correction_days
         await self.energy_sync.async_sync(
-            self.stores,
+            {number: self.stores[number] for number in self.account.readable()},
             days_between(window_start(today, correction_days), today - ONE_DAY),
             self.quarter_hour_meters,
             settled_before=settled_before(today, correction_days),
@@ -185,8 +206,16 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             await self.async_import_range(day, day, [number])
 
     async def async_import_range(self, first: date, last: date, numbers: list[str]) -> None:
-        """Read ``first``..``last`` again and splice it into the statistics."""
-        await self.history.async_import_range(first, last, numbers, self.quarter_hour_meters)
+        """Read ``first``..``last`` again and splice it into the statistics.
+
+        What falls in the window also goes into the stores, so the sensors show it at once.
+        """
+        await self.history.async_import_range(
+            first, last, numbers, self.quarter_hour_meters, into=self.stores
+        )
+        if self.data is not None:
+            self.data = self._summarize(dt_util.utcnow())
+            self.async_update_listeners()
 
     @property
     def tariff(self) -> Tariff | None:
@@ -216,13 +245,8 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             fetch.last,
             len(fetch.meters),
         )
-        answer = await self.client.async_get_readings(
-            fetch.first, fetch.last, fetch.value_type, fetch.meters
-        )
-        missed = self.fetch_log.missed(fetch, self.stores)
-        for number in fetch.meters:
-            if (readings := answer.get(number)) is None:
-                continue
+        missing = self.fetch_log.missing(fetch, self.stores)
+        for number, readings in (await self._read_each(fetch)).items():
             limit = self.options.max_power_w
             outcome = self.stores[number].ingest(fetch.value_type, readings, limit)
             for reading in outcome.rejected:
@@ -235,7 +259,40 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     reading.end.isoformat(),
                     limit,
                 )
-        self.fetch_log.record(fetch, now, self.fetch_log.arrived(fetch, self.stores, missed))
+        self.fetch_log.record(fetch, now, self.fetch_log.arrived(fetch, self.stores, missing))
+
+    async def _read_each(self, fetch: Fetch) -> dict[str, MeterReadings]:
+        """The bulk answer, or each meter's on its own when a meter makes it fail (404, 403).
+
+        So one meter gone or locked costs that meter only.
+        """
+        try:
+            return await self.client.async_get_readings(
+                fetch.first, fetch.last, fetch.value_type, fetch.meters
+            )
+        except NotFoundError, ForbiddenError:
+            if len(fetch.meters) == 1:
+                raise
+        answers: dict[str, MeterReadings] = {}
+        refused: dict[str, WienerNetzeError] = {}
+        for number in fetch.meters:
+            try:
+                answers.update(
+                    await self.client.async_get_readings(
+                        fetch.first, fetch.last, fetch.value_type, [number]
+                    )
+                )
+            except (NotFoundError, ForbiddenError) as error:
+                refused[number] = error
+        if not answers:
+            raise next(iter(refused.values()))  # every meter refused: the application is
+        for number, reason in refused.items():
+            if isinstance(reason, NotFoundError):
+                self.account.note_gone(number)
+            else:
+                self.account.note_locked(number)
+        self.account.update_issues(self.names)
+        return answers
 
     def _summarize(self, now: datetime) -> WienerNetzeData:
         today = local_day(now)

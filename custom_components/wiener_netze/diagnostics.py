@@ -21,6 +21,7 @@ from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
 from .coordinator import WienerNetzeConfigEntry
 from .saved_state import parse_key
 from .schedule import window_start
+from .summary import MeterSummary
 
 TO_REDACT = {
     CONF_CLIENT_ID,
@@ -59,6 +60,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _summary(summary: MeterSummary) -> dict[str, Any]:
+    """A meter's summary without the newest 48 hours of each flow (the sensor shows them)."""
+    data = _plain(asdict(summary))
+    for flow in data["flows"].values():
+        flow.pop("recent", None)
+    return dict(data)
+
+
 def _day_entry(key: str, values: Mapping[str, Any]) -> dict[str, Any]:
     number, flow, day = parse_key(key)
     return {"meter": number, "flow": flow.value, "day": day.isoformat(), **values}
@@ -85,7 +94,7 @@ async def async_get_config_entry_diagnostics(
                 "day_status": {
                     day.isoformat(): store.day_status(day, number in quarter_hours) for day in days
                 },
-                "summary": _plain(asdict(data.meters[number])) if data else None,
+                "summary": _summary(data.meters[number]) if data else None,
             }
         )
     log = coordinator.fetch_log
@@ -95,11 +104,17 @@ async def async_get_config_entry_diagnostics(
             "entry": entry.as_dict(),
             "meter_details": meters,
             "statistics": {
-                "backfill_start": imported.backfill_start,
-                "backfill_next": imported.backfill_next,
-                "backfill_done": imported.backfill_done,
-                "first_data": imported.first_data,
-                "history_progress": coordinator.history.summary().progress,
+                "settled": [
+                    {"meter": number, "days": ranges} for number, ranges in imported.settled.items()
+                ],
+                "data_from": [
+                    {"meter": key.split("/")[0], "flow": key.split("/")[1], "day": day}
+                    for key, day in imported.data_from.items()
+                ],
+                "history": [
+                    {"meter": number, **asdict(history)}
+                    for number, history in coordinator.history.summary().items()
+                ],
                 "held": [_day_entry(key, totals) for key, totals in imported.held.items()],
                 "gaps": [_day_entry(key, {"missing": n}) for key, n in imported.gaps.items()],
                 "released": [_day_entry(key, {}) for key in imported.released],
@@ -115,6 +130,14 @@ async def async_get_config_entry_diagnostics(
                     {"meter": key.split("/")[0], "flow": key.split("/")[1], "hours": ranges}
                     for key, ranges in imported.unpriced.items()
                 ],
+            },
+            "account": {
+                "unavailable": [
+                    {"meter": number, "reason": str(reason)}
+                    for number, reason in coordinator.account.unavailable.items()
+                ],
+                "new_meters": len(coordinator.account.new),
+                "listed_on": _plain(coordinator.account.listed_on),
             },
             "coordinator": {
                 "last_update_success": coordinator.last_update_success,

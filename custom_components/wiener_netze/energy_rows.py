@@ -1,24 +1,40 @@
-"""Energy hour rows for the Energy dashboard from a meter's store, one day of one flow at a time.
+"""Energy hour rows of one day of one flow, from the best source Wiener Netze has for it.
 
-An hour is the sum of its four quarter hours, keyed by its start in UTC (Vienna's offsets are
-whole hours, so the 23- and 25-hour days come out right, the repeated autumn hour included).
-A meter with day values only gets one row per day, at the hour its local day starts.
+Quarter hours where the day has them: an hour is the sum of its four, keyed by its start in UTC
+(Vienna's offsets are whole hours, so the 23- and 25-hour days come out right). The day value
+where it has none (quarter hours switched off, or not yet switched on): one row at the hour the
+local day starts. Whether a day may be imported at all is :mod:`.held_days`' rule.
 
-Whether a day may be imported at all is :mod:`.held_days`' rule. A day that is not yet
-*settled* (still inside the correction window) imports only complete hours; a settled day
-imports what exists, and its missing quarter hours are reported as a gap.
+A day that is not yet *settled* (still inside the correction window) imports only complete
+hours, and a meter read by quarter hours waits for them rather than booking its day value. A
+settled day imports what exists: quarter hours that never arrived are a gap, and where the day
+value is known its remainder is spread evenly over the missing quarter hours, so the day still
+adds up to Wiener Netze's total. The rows of a settled day replace every row the recorder holds
+for that day, so a day booked once from its day value and later from quarter hours (or back)
+is never counted twice.
+
+Each row's state is the register at the end of its hour: counted back from the register at the
+end of the day, else forward from the one at its start (see :func:`closing_registers`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
-from .api import Flow, Reading
-from .api.vienna_time import HOUR, ONE_DAY, day_starts, hour_start, local_midnight
-from .held_days import WAIT, HeldDay, check_day, quarter_hours_of
+from .api import Flow
+from .api.vienna_time import ONE_DAY, day_starts, days_between, hour_start
+from .held_days import WAIT, HeldDay, check_day, quarter_hours_of, tolerance
 from .meter_store import MeterStore
 from .statistics_writer import HourRow
+
+
+class Source(StrEnum):
+    """Where a day's rows come from."""
+
+    QUARTER_HOURS = "quarter_hours"
+    DAY_VALUE = "day_value"
 
 
 @dataclass(slots=True)
@@ -26,81 +42,148 @@ class DayRows:
     """What one day of one flow contributes."""
 
     rows: list[HourRow] = field(default_factory=list)
+    source: Source | None = None
+    # Quarter hours that never arrived (settled days); all of them on a day without any value.
     missing: int = 0
+    # Energy booked from the day value on the missing quarter hours (kWh).
+    filled: float = 0.0
     held: HeldDay | None = None
+    # The rows replace every row the recorder holds for the day.
+    whole_day: bool = False
 
 
-def _state(
-    store: MeterStore,
-    flow: Flow,
-    day: date,
-    ends: list[tuple[datetime, float]],
-    complete: bool,
-) -> dict[datetime, float]:
-    """The register at each hour end, from the register at the end of this day or the one before.
+def closing_registers(store: MeterStore, flow: Flow, days: list[date]) -> dict[date, float]:
+    """The register at the end of each of ``days`` (and of the day before the first).
 
-    The end of the day counts first, so a meter replaced during the day shows its new register.
+    A day's own register where Wiener Netze read one; else counted back from the next register
+    by the energy of the days in between, else forward from the previous one. So every day with a
+    register before or after it has a state, and correcting a day's energy moves the states
+    derived across it.
     """
-    registers = store.registers[flow]
-    if complete and (closing := registers.get(day)) is not None:
-        total = ends[-1][1] if ends else 0.0
-        return {end: closing.value - (total - running) for end, running in ends}
-    if (opening := registers.get(day - ONE_DAY)) is not None:
-        return {end: opening.value + running for end, running in ends}
-    return {}
-
-
-def quarter_hour_day(
-    store: MeterStore, flow: Flow, day: date, *, settled: bool, released: bool = False
-) -> DayRows:
-    """Hour rows of a day read by quarter hours (``released``: as delivered, held or not)."""
-    intervals, rejected = quarter_hours_of(store, flow, day, released=released)
-    starts = day_starts(day)
-    found = [reading for start in starts if (reading := intervals.get(start)) is not None]
-    result = DayRows()
-    if not found:
-        return result
-    complete = len(found) + len(rejected) >= len(starts)
-    if not released:
-        verdict = check_day(
-            day,
-            sum(reading.value for reading in found),
-            rejected,
-            store.days[flow].get(day),
-            complete=complete,
-            settled=settled,
-        )
-        if isinstance(verdict, HeldDay):
-            result.held = verdict
-            return result
-        if verdict == WAIT:
-            return result
-    hours: dict[datetime, list[Reading]] = {}
-    for reading in found:
-        hours.setdefault(hour_start(reading.start), []).append(reading)
-    running = 0.0
-    ends: list[tuple[datetime, float]] = []
-    for start in sorted(hours):
-        running += sum(reading.value for reading in hours[start])
-        ends.append((start + HOUR, running))
-    states = _state(store, flow, day, ends, complete)
-    for start in sorted(hours):
-        if len(hours[start]) < 4 and not settled:
+    if not days:
+        return {}
+    wanted = days_between(min(days) - ONE_DAY, max(days))
+    known = store.registers[flow]
+    result = {day: known[day].value for day in wanted if day in known}
+    for index, day in enumerate(wanted):
+        if day in result:
             continue
-        change = sum(reading.value for reading in hours[start])
-        result.rows.append(HourRow(start, change, states.get(start + HOUR)))
-    if settled:
-        result.missing = len(starts) - len(found)
+        value = _count_back(store, flow, wanted, index)
+        if value is None:
+            value = _count_forward(store, flow, wanted, index, result)
+        if value is not None:
+            result[day] = value
     return result
 
 
-def day_value_day(store: MeterStore, flow: Flow, day: date) -> DayRows:
-    """The single row of a day read by day values, booked at the hour the local day starts."""
+def _count_back(store: MeterStore, flow: Flow, days: list[date], index: int) -> float | None:
+    """The register at the end of ``days[index]`` from the next register read after it."""
+    energy = 0.0
+    for later in days[index + 1 :]:
+        day_energy = store.day_energy(flow, later)
+        if day_energy is None:
+            return None
+        energy += day_energy
+        if (register := store.registers[flow].get(later)) is not None:
+            return register.value - energy
+    return None
+
+
+def _count_forward(
+    store: MeterStore, flow: Flow, days: list[date], index: int, known: dict[date, float]
+) -> float | None:
+    """The register at the end of ``days[index]`` from the one before, plus the day's energy."""
+    if index == 0 or (before := known.get(days[index - 1])) is None:
+        return None
+    day_energy = store.day_energy(flow, days[index])
+    return None if day_energy is None else before + day_energy
+
+
+def day_rows(
+    store: MeterStore,
+    flow: Flow,
+    day: date,
+    closing: dict[date, float],
+    *,
+    settled: bool,
+    quarter_hours_expected: bool,
+    released: bool = False,
+) -> DayRows:
+    """The rows of one day of one flow from its best source (see the module docstring)."""
+    intervals, rejected = quarter_hours_of(store, flow, day, released=released)
+    starts = day_starts(day)
+    if rejected or any(start in intervals for start in starts):
+        return _quarter_hour_rows(store, flow, day, closing, settled=settled, released=released)
+    if quarter_hours_expected and not settled:
+        return DayRows()  # wait for the quarter hours
     reading = store.days[flow].get(day)
-    if reading is None:
-        return DayRows()
-    register = store.registers[flow].get(day)
-    start = local_midnight(day)
-    return DayRows(
-        rows=[HourRow(hour_start(start), reading.value, register.value if register else None)]
-    )
+    if reading is not None:
+        row = HourRow(hour_start(starts[0]), reading.value, closing.get(day))
+        return DayRows(rows=[row], source=Source.DAY_VALUE, whole_day=True)
+    return DayRows(missing=len(starts)) if settled else DayRows()
+
+
+def _quarter_hour_rows(
+    store: MeterStore,
+    flow: Flow,
+    day: date,
+    closing: dict[date, float],
+    *,
+    settled: bool,
+    released: bool,
+) -> DayRows:
+    intervals, rejected = quarter_hours_of(store, flow, day, released=released)
+    starts = day_starts(day)
+    values = {start: reading.value for start in starts if (reading := intervals.get(start))}
+    found_total = sum(values.values())
+    day_value = store.days[flow].get(day)
+    result = DayRows(source=Source.QUARTER_HOURS, whole_day=settled)
+    if not released:
+        verdict = check_day(
+            day,
+            found_total,
+            rejected,
+            day_value,
+            complete=len(values) + len(rejected) >= len(starts),
+            settled=settled,
+        )
+        if isinstance(verdict, HeldDay):
+            return DayRows(held=verdict)
+        if verdict == WAIT:
+            return DayRows()
+    missing = [start for start in starts if start not in values]
+    if settled and missing:
+        result.missing = len(missing)
+        if day_value is not None and (remainder := day_value.value - found_total) > tolerance(
+            day_value.value
+        ):
+            values.update(dict.fromkeys(missing, remainder / len(missing)))
+            result.filled = remainder
+    hours: dict[datetime, list[float]] = {}
+    for start in starts:
+        if start in values:
+            hours.setdefault(hour_start(start), []).append(values[start])
+    ends: list[tuple[datetime, float]] = []
+    running = 0.0
+    for start in sorted(hours):
+        running += sum(hours[start])
+        ends.append((start, running))
+    complete = len(values) == len(starts)
+    for start, running_at_end in ends:
+        if not settled and len(hours[start]) < 4:
+            continue
+        change = sum(hours[start])
+        state = _state(closing, day, running_at_end, running, complete)
+        result.rows.append(HourRow(start, change, state))
+    return result
+
+
+def _state(
+    closing: dict[date, float], day: date, running: float, total: float, complete: bool
+) -> float | None:
+    """The register at the end of an hour: back from the day's end, else on from its start."""
+    if complete and (end := closing.get(day)) is not None:
+        return end - (total - running)
+    if (start := closing.get(day - ONE_DAY)) is not None:
+        return start + running
+    return None

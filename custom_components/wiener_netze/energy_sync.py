@@ -19,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from .api import Flow
 from .api.vienna_time import ONE_DAY
 from .cost_sync import CostSync
-from .energy_rows import DayRows, day_value_day, quarter_hour_day
+from .energy_rows import DayRows, closing_registers, day_rows
 from .held_days import is_released, note_held
 from .issues import update_gap_issues, update_held_issues
 from .meter_store import MeterStore
@@ -63,36 +63,34 @@ class EnergySync:
 
     async def async_sync(
         self,
-        stores: dict[str, MeterStore],
-        days: Iterable[date],
+        stores: Mapping[str, MeterStore],
+        days: Mapping[str, Iterable[date]] | Iterable[date],
         quarter_hour_meters: set[str],
         settled_before: date,
     ) -> SyncReport:
-        """Import the given days of every store; days before ``settled_before`` are settled."""
-        days = sorted(days)
+        """Import the given days of every store (the same days, or each meter's own).
+
+        Days before ``settled_before`` are settled: imported in their final form and recorded
+        as such, once every flow of the meter is written.
+        """
+        shared = None if isinstance(days, Mapping) else sorted(days)
         report = SyncReport()
         for number, store in stores.items():
+            meter_days = shared if shared is not None else sorted(days[number])  # type: ignore[index]
+            if not meter_days:
+                continue
             self._note_replacements(number, store)
             for flow in sorted(store.flows):
-                rows: list[HourRow] = []
-                for day in days:
-                    if number in quarter_hour_meters:
-                        result = quarter_hour_day(
-                            store,
-                            flow,
-                            day,
-                            settled=day < settled_before,
-                            released=is_released(self.saved.state, day_key(number, flow, day)),
-                        )
-                    else:
-                        result = day_value_day(store, flow, day)
-                    self._note(number, flow, day, result)
-                    rows.extend(result.rows)
-                name = f"{self.names.get(number, number)} {FLOW_NAMES[flow]}"
-                outcome = await self.writer.async_splice(metadata(number, flow, name), rows)
-                report.written += outcome.written
-                report.corrected += outcome.corrected
-                report.unpriced += await self.cost_sync.async_price(number, flow, rows)
+                await self._sync_flow(
+                    number,
+                    store,
+                    flow,
+                    meter_days,
+                    expected=number in quarter_hour_meters,
+                    settled_before=settled_before,
+                    report=report,
+                )
+            self.saved.state.settle(number, (day for day in meter_days if day < settled_before))
         if report.corrected:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected
@@ -103,21 +101,58 @@ class EnergySync:
         await self.saved.async_save()
         return report
 
+    async def _sync_flow(
+        self,
+        number: str,
+        store: MeterStore,
+        flow: Flow,
+        days: list[date],
+        *,
+        expected: bool,
+        settled_before: date,
+        report: SyncReport,
+    ) -> None:
+        """Rows of one statistic for ``days``, written, priced, their findings noted."""
+        closing = closing_registers(store, flow, days)
+        rows: list[HourRow] = []
+        whole_days: list[date] = []
+        for day in days:
+            result = day_rows(
+                store,
+                flow,
+                day,
+                closing,
+                settled=day < settled_before,
+                quarter_hours_expected=expected,
+                released=is_released(self.saved.state, day_key(number, flow, day)),
+            )
+            self._note(number, flow, day, result)
+            rows.extend(result.rows)
+            if result.whole_day:
+                whole_days.append(day)
+        name = f"{self.names.get(number, number)} {FLOW_NAMES[flow]}"
+        outcome = await self.writer.async_splice(metadata(number, flow, name), rows, whole_days)
+        report.written += outcome.written
+        report.corrected += outcome.corrected
+        report.unpriced += await self.cost_sync.async_price(number, flow, rows)
+
     def _note(self, number: str, flow: Flow, day: date, result: DayRows) -> None:
+        """Remember what a day turned out to be: held, a gap, or the first day with data."""
         state = self.saved.state
         key = day_key(number, flow, day)
         if result.held is not None:
             note_held(state, key, result.held)
             return
-        if not result.rows:
+        if result.rows:
+            note_held(state, key, None)
+            state.note_data(number, flow, day)
+        elif not result.missing:
             return  # nothing known of this day here: keep what was found before
-        note_held(state, key, None)
-        if result.missing:
-            state.gaps[key] = result.missing
+        first = state.first_day(number, flow)
+        if result.missing and first is not None and day > first:
+            state.gaps[key] = result.missing  # no day before the first with data is a gap
         else:
             state.gaps.pop(key, None)
-        if state.first_data is None or day.isoformat() < state.first_data:
-            state.first_data = day.isoformat()
 
     def _note_replacements(self, number: str, store: MeterStore) -> None:
         """A register that goes down means a new meter: record it once, and log it."""

@@ -31,6 +31,11 @@ class WienerNetzeEntity(CoordinatorEntity[WienerNetzeCoordinator]):
         )
 
     @property
+    def available(self) -> bool:
+        """Unavailable while updates fail, or while this meter is gone or locked alone."""
+        return super().available and self.number not in self.coordinator.account.unavailable
+
+    @property
     def summary(self) -> MeterSummary:
         """The meter's current summary."""
         return self.coordinator.data.meters[self.number]

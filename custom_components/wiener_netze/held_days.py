@@ -1,12 +1,12 @@
 """Days held back from the statistics, and their release: the rules in one place.
 
 A day read by quarter hours is *held* (kept out of the statistics) when its quarter hours are
-implausible: one was above the connection's limit, or they do not add up to the day's DAY
-value. It stays held until Wiener Netze delivers a plausible version, which imports by itself
-(held days older than the coordinator's window are read again once a day), or until the user
-*releases* it in the repair flow, which imports it as delivered, implausible values included.
-A day inside the correction window whose day value is still an estimate waits for the
-validated one before it is judged.
+implausible: one was above the connection's limit, they do not add up to the day's DAY value, or
+(settled, some missing) they already exceed it. It stays held until Wiener Netze delivers a
+plausible version, which imports by itself (held days older than the coordinator's window are
+read again once a day), or until the user *releases* it in the repair flow, which imports it as
+delivered, implausible values included. A day inside the correction window whose day value is
+still an estimate waits for the validated one before it is judged.
 """
 
 from __future__ import annotations
@@ -59,7 +59,14 @@ def check_day(
     )
     if mismatch and not settled and day_value is not None and not day_value.is_validated:
         return WAIT  # the day value is an estimate: wait for it to be validated
-    if rejected or mismatch:
+    # A settled day with quarter hours missing cannot already exceed its day value.
+    excess = (
+        settled
+        and not complete
+        and day_value is not None
+        and found_total + rejected_total - day_value.value > tolerance(day_value.value)
+    )
+    if rejected or mismatch or excess:
         return HeldDay(day, found_total + rejected_total, day_value.value if day_value else None)
     if day_value is None and not settled:
         return WAIT  # wait for the day value to check against

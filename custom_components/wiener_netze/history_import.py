@@ -1,10 +1,18 @@
-"""The history import: years of readings brought into the statistics in the background.
+"""The history import: each statistic gets what the recorder lacks, in the background.
 
-Oldest first, in chunks of :data:`CHUNK_DAYS` days (with the day before for the opening
-register, 90 per request), three bulk requests per chunk (quarter hours, day values,
-registers); after each chunk the next day is saved, so a restart continues there. Held days
-older than the coordinator's window are read again once a day. The same range import serves
-the ``import_history`` action and a released held day outside the window.
+Which days are missing is decided per meter and statistic and per day, from what the recorder
+holds and the settled days in the saved state, never from one flag: a day older than the
+coordinator's window is missing for a meter when it was never read and written in its final
+form, or when a statistic of the meter has data before it but the recorder holds no row of it
+(and it is neither a held day nor a known gap). So after any downtime, for a meter added later
+and when the history depth is raised, exactly the missing days are read, and a restart plans
+again from what was written.
+
+Missing days are read in chunks of at most :data:`CHUNK_DAYS` days (with the day before for the
+opening register, 90 per request), three bulk requests per chunk (quarter hours, day values,
+registers) for the meters that miss a day in it, oldest first. Held days older than the window
+are read again once a day. The same range import serves the ``import_history`` action and a
+released held day outside the window.
 
 Everything here runs as background tasks of the entry: Home Assistant's start and the entry's
 set-up never wait for it, and unloading the entry cancels it.
@@ -14,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,15 +30,17 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .api import ValueType, WienerNetzeClient, WienerNetzeError
+from .api import Flow, ValueType, WienerNetzeClient, WienerNetzeError
 from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .const import DOMAIN
 from .energy_sync import EnergySync
 from .entry_options import EntryOptions
 from .held_days import to_recheck
-from .meter_store import MeterStore
-from .saved_state import SavedStateStore
+from .meter_store import FLOWS, MeterStore
+from .saved_state import SavedStateStore, day_key
 from .schedule import settled_before, window_start
+from .statistic_ids import statistic_id
+from .statistics_writer import async_recorded_days
 
 # 89 days, so that with the day before (for the opening register) a request covers 90.
 CHUNK_DAYS = 89
@@ -39,17 +49,49 @@ _LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class HistorySummary:
-    """What the *History import* sensor shows."""
+class MeterHistory:
+    """How far one meter's history import is, for its *History import* sensor."""
 
     progress: float | None
     data_from: str | None
     imported_from: str | None
-    next_day: str | None
+    missing_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One round of requests: the local days ``first``..``last`` of some meters."""
+
+    first: date
+    last: date
+    days: dict[str, list[date]]
+
+
+def chunks(missing: Mapping[str, Sequence[date]]) -> list[Chunk]:
+    """The missing days of every meter in rounds of at most :data:`CHUNK_DAYS` days.
+
+    Oldest first; each round names only the meters that miss a day in it.
+    """
+    every = sorted({day for days in missing.values() for day in days})
+    result: list[Chunk] = []
+    index = 0
+    while index < len(every):
+        first = every[index]
+        limit = first + (CHUNK_DAYS - 1) * ONE_DAY
+        inside = [day for day in every[index:] if day <= limit]
+        last = inside[-1]
+        days = {
+            number: in_chunk
+            for number, wanted in missing.items()
+            if (in_chunk := [day for day in wanted if first <= day <= last])
+        }
+        result.append(Chunk(first, last, days))
+        index += len(inside)
+    return result
 
 
 class HistoryImport:
-    """Imports the history of an entry's meters and reads held days again."""
+    """Imports what the recorder lacks of the entry's meters, and reads held days again."""
 
     def __init__(
         self,
@@ -72,69 +114,146 @@ class HistoryImport:
         self.options = options
         self.on_progress = on_progress
         self._task: asyncio.Task[None] | None = None
+        self._planned: date | None = None
         self._held_checked: date | None = None
+        self._missing: dict[str, int] = {}
+        self._wanted = 0
 
-    def _window_start(self, today: date) -> date:
-        return window_start(today, self.options.correction_days)
+    def _range(self, today: date) -> tuple[date, date]:
+        """The days the history import covers: from the history depth to the window."""
+        first = years_before(today, self.options.history_years)
+        return first, window_start(today, self.options.correction_days) - ONE_DAY
 
-    def start(self, quarter_hour_meters: set[str]) -> None:
-        """Run the history import in the background unless it is done or running.
+    def start(self, quarter_hour_meters: set[str], readable: Sequence[str]) -> None:
+        """Import what is missing, in the background, once a day (or until it went through).
 
-        ``quarter_hour_meters``: meters known to publish quarter hours (master data, the window).
+        ``quarter_hour_meters``: meters known to publish quarter hours (master data, the window);
+        ``readable``: the meters requests may name (not gone, not locked).
         """
-        if self.options.history_years <= 0 or (self._task and not self._task.done()):
+        self.numbers = tuple(readable)
+        today = local_day(dt_util.utcnow())
+        if self.options.history_years <= 0 or self._planned == today:
             return
-        state = self.saved.state
-        wanted = years_before(local_day(dt_util.utcnow()), self.options.history_years)
-        if state.backfill_start is not None and wanted.isoformat() >= state.backfill_start:
-            if state.backfill_done:
-                return
-        else:
-            state.backfill_start = state.backfill_next = wanted.isoformat()
-            state.backfill_done = False
+        if self._task is not None and not self._task.done():
+            return
         self._task = self.entry.async_create_background_task(
             self.hass, self.async_run(quarter_hour_meters), f"{DOMAIN} history import"
         )
 
     async def async_run(self, quarter_hour_meters: set[str]) -> None:
-        """Import history up to the window, chunk by chunk; a restart continues after the last."""
-        state = self.saved.state
-        if state.backfill_next is None:
-            return
-        end = self._window_start(local_day(dt_util.utcnow())) - ONE_DAY
-        first = date.fromisoformat(state.backfill_next)
-        try:
-            while first <= end:
-                last = min(end, first + (CHUNK_DAYS - 1) * ONE_DAY)
-                await self.async_import_range(first, last, self.numbers, quarter_hour_meters)
-                first = last + ONE_DAY
-                state.backfill_next = first.isoformat()
-                await self.saved.async_save()
-                self.on_progress()
-        except WienerNetzeError as err:
-            _LOGGER.warning("History import paused at %s, continues later: %s", first, err)
-            return
-        state.backfill_done = True
-        await self.saved.async_save()
-        _LOGGER.info("History import complete, data from %s", state.first_data)
+        """Find what each meter misses and import it, chunk by chunk."""
+        today = local_day(dt_util.utcnow())
+        first, last = self._range(today)
+        missing = await self.async_missing(first, last)
+        self._wanted = max(0, (last - first).days + 1)
+        self._missing = {number: len(days) for number, days in missing.items()}
         self.on_progress()
+        for chunk in chunks(missing):
+            try:
+                await self._import(chunk, quarter_hour_meters, today)
+            except WienerNetzeError as err:
+                _LOGGER.warning(
+                    "History import paused at %s, continues later: %s", chunk.first, err
+                )
+                return
+            for number, days in chunk.days.items():
+                self._missing[number] -= len(days)
+            await self.saved.async_save()
+            self.on_progress()
+        self._planned = today
+        if any(missing.values()):
+            _LOGGER.info("History import complete")
+
+    async def async_missing(self, first: date, last: date) -> dict[str, list[date]]:
+        """The days ``first``..``last`` each meter misses (see the module docstring)."""
+        state = self.saved.state
+        result: dict[str, list[date]] = {}
+        if first > last:
+            return {number: [] for number in self.numbers}
+        every = days_between(first, last)
+        for number in self.numbers:
+            settled = state.settled_days(number)
+            missing = {day for day in every if day not in settled}
+            for flow in FLOWS:
+                missing |= await self._lacking_rows(number, flow, first, last, missing)
+            result[number] = sorted(missing)
+        return result
+
+    async def _lacking_rows(
+        self, number: str, flow: Flow, first: date, last: date, missing: set[date]
+    ) -> set[date]:
+        """Settled days of one statistic with data before them but no row in the recorder."""
+        state = self.saved.state
+        recorded = await async_recorded_days(self.hass, statistic_id(number, flow), first, last)
+        if recorded:
+            state.note_data(number, flow, min(recorded))
+        since = state.first_day(number, flow)
+        if since is None:
+            return set()
+        return {
+            day
+            for day in days_between(max(first, since), last)
+            if day not in recorded
+            and day not in missing
+            and (key := day_key(number, flow, day)) not in state.held
+            and key not in state.gaps
+        }
+
+    async def _import(self, chunk: Chunk, quarter_hour_meters: set[str], today: date) -> None:
+        stores = await self._read(chunk.first, chunk.last, list(chunk.days))
+        quarter_hours = {
+            number
+            for number, store in stores.items()
+            if store.has_quarter_hours or number in quarter_hour_meters
+        }
+        await self.energy_sync.async_sync(
+            stores,
+            chunk.days,
+            quarter_hours,
+            settled_before=settled_before(today, self.options.correction_days),
+        )
+
+    async def _read(
+        self,
+        first: date,
+        last: date,
+        numbers: Sequence[str],
+        into: Mapping[str, MeterStore] | None = None,
+    ) -> dict[str, MeterStore]:
+        """Quarter hours, day values and registers of ``first``..``last``.
+
+        With the register of the day before; also into ``into`` (the coordinator's stores).
+        """
+        stores = {number: MeterStore(number) for number in numbers}
+        limit = self.options.max_power_w
+        for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY, ValueType.METER_READ):
+            start = first - ONE_DAY if value_type is ValueType.METER_READ else first
+            answer = await self.client.async_get_readings(start, last, value_type, numbers)
+            for number, readings in answer.items():
+                if number in stores:
+                    stores[number].ingest(value_type, readings, limit)
+                if into is not None and number in into:
+                    into[number].ingest(value_type, readings, limit)
+        return stores
 
     async def async_import_range(
-        self, first: date, last: date, numbers: Sequence[str], quarter_hour_meters: set[str]
+        self,
+        first: date,
+        last: date,
+        numbers: Sequence[str],
+        quarter_hour_meters: set[str],
+        into: Mapping[str, MeterStore] | None = None,
     ) -> None:
-        """Read the days ``first``..``last`` of some meters and splice them into the statistics."""
-        numbers = tuple(numbers)
+        """Read the days ``first``..``last`` of some meters again and splice them in.
+
+        ``into``: stores that also take what was read (the coordinator's, so the sensors show
+        corrected values as soon as the statistics do).
+        """
         today = local_day(dt_util.utcnow())
         chunk = first
         while chunk <= last:
             end = min(last, chunk + (CHUNK_DAYS - 1) * ONE_DAY)
-            stores = {number: MeterStore(number) for number in numbers}
-            for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY, ValueType.METER_READ):
-                start = chunk - ONE_DAY if value_type is ValueType.METER_READ else chunk
-                answer = await self.client.async_get_readings(start, end, value_type, numbers)
-                for number, readings in answer.items():
-                    if number in stores:
-                        stores[number].ingest(value_type, readings, self.options.max_power_w)
+            stores = await self._read(chunk, end, numbers, into)
             quarter_hours = {
                 number
                 for number, store in stores.items()
@@ -153,7 +272,7 @@ class HistoryImport:
         if self._held_checked == today:
             return
         self._held_checked = today
-        old = to_recheck(self.saved.state.held, self._window_start(today))
+        old = to_recheck(self.saved.state.held, window_start(today, self.options.correction_days))
         if old:
             self.entry.async_create_background_task(
                 self.hass,
@@ -171,24 +290,22 @@ class HistoryImport:
                 _LOGGER.debug("Reading held-back days again failed: %s", err)
                 return
 
-    def summary(self) -> HistorySummary:
-        """How far the import is, for the sensors."""
+    def summary(self) -> dict[str, MeterHistory]:
+        """How far each meter's history import is, for the sensors."""
         state = self.saved.state
-        return HistorySummary(
-            progress=self._progress(),
-            data_from=state.first_data,
-            imported_from=state.backfill_start,
-            next_day=None if state.backfill_done else state.backfill_next,
-        )
-
-    def _progress(self) -> float | None:
-        """Share of the history import done, in percent (None when no history is wanted)."""
-        state = self.saved.state
-        if self.options.history_years <= 0 or state.backfill_start is None:
-            return None
-        if state.backfill_done:
-            return 100.0
-        start = date.fromisoformat(state.backfill_start)
-        end = self._window_start(local_day(dt_util.utcnow()))
-        done = date.fromisoformat(state.backfill_next or state.backfill_start)
-        return round(100 * max(0, (done - start).days) / max(1, (end - start).days), 1)
+        today = local_day(dt_util.utcnow())
+        first, _ = self._range(today)
+        result = {}
+        for number in self.numbers:
+            starts = [day for flow in FLOWS if (day := state.first_day(number, flow))]
+            missing = self._missing.get(number)
+            progress: float | None = None
+            if self.options.history_years > 0 and missing is not None:
+                progress = round(100 * (1 - missing / max(1, self._wanted)), 1)
+            result[number] = MeterHistory(
+                progress=progress,
+                data_from=min(starts).isoformat() if starts else None,
+                imported_from=first.isoformat() if self.options.history_years > 0 else None,
+                missing_days=missing or 0,
+            )
+        return result

@@ -20,6 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from .api import Meter
 from .api.vienna_time import HOUR, VIENNA
 from .const import DOMAIN, PORTAL_URL
+from .naming import meter_title
 from .saved_state import parse_key
 
 # Issue ids start with these; users' issue registries hold them, so they never change.
@@ -27,6 +28,8 @@ QUARTER_HOURS_PREFIX = "quarter_hours_disabled_"
 HELD_PREFIX = "implausible_"
 GAPS_PREFIX = "gaps_"
 UNPRICED_PREFIX = "unpriced_"
+NEW_METER_PREFIX = "new_meter_"
+UNAVAILABLE_PREFIX = "meter_unavailable_"
 
 
 def quarter_hours_issue_id(number: str) -> str:
@@ -194,9 +197,56 @@ def _local(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone(VIENNA).strftime("%Y-%m-%d %H:%M")
 
 
-def delete_issues(hass: HomeAssistant, numbers: Iterable[str]) -> None:
-    """Remove every issue of these meters (the entry is being removed)."""
+def update_account_issues(
+    hass: HomeAssistant,
+    entry_id: str,
+    new: Mapping[str, Meter],
+    unavailable: Mapping[str, str],
+    names: Mapping[str, str],
+) -> None:
+    """A fixable issue per new smart meter (add it) and per unavailable meter (remove it)."""
+    wanted: dict[str, tuple[str, str, dict[str, str]]] = {}
+    for number, meter in new.items():
+        wanted[f"{NEW_METER_PREFIX}{number}"] = (
+            number,
+            "new_meter",
+            {"meter": meter_title(meter, number), "number": number},
+        )
+    for number, reason in unavailable.items():
+        wanted[f"{UNAVAILABLE_PREFIX}{number}"] = (
+            number,
+            f"meter_{reason}",
+            {"meter": names.get(number, number), "number": number},
+        )
     registry = ir.async_get(hass)
+    for (domain, issue_id), issue in list(registry.issues.items()):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith((NEW_METER_PREFIX, UNAVAILABLE_PREFIX))
+            and issue_id not in wanted
+            and (issue.data or {}).get("entry_id") == entry_id
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for issue_id, (number, key, placeholders) in wanted.items():
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=key,
+            translation_placeholders=placeholders,
+            data={"entry_id": entry_id, "number": number},
+        )
+
+
+def delete_issues(hass: HomeAssistant, entry_id: str, numbers: Iterable[str]) -> None:
+    """Remove every issue of an entry and its meters (the entry is being removed)."""
+    registry = ir.async_get(hass)
+    for (domain, issue_id), issue in list(registry.issues.items()):
+        if domain == DOMAIN and (issue.data or {}).get("entry_id") == entry_id:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
     for number in numbers:
         ir.async_delete_issue(hass, DOMAIN, quarter_hours_issue_id(number))
         ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))

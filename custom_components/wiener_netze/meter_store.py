@@ -73,7 +73,12 @@ class MeterStore:
     rejected: dict[Flow, dict[datetime, Reading]] = field(
         default_factory=lambda: {flow: {} for flow in FLOWS}
     )
-    flows: set[Flow] = field(default_factory=lambda: {Flow.CONSUMPTION})
+    # The flows the meter has: learned from the series of its answers (a feed-in metering
+    # point has no consumption, PV added later brings feed-in).
+    flows: set[Flow] = field(default_factory=set)
+    # Each flow's first day with a value: before it, the flow does not count for a day's
+    # status (PV added on a day has no feed-in before it).
+    first_seen: dict[Flow, date] = field(default_factory=dict)
     # Starts of the implausible values ever rejected, so each interval is reported once.
     reported: set[datetime] = field(default_factory=set)
 
@@ -110,6 +115,10 @@ class MeterStore:
                 continue
             if series.obis.is_register:
                 continue
+            if series.readings:
+                first = local_day(min(reading.start for reading in series.readings))
+                if flow not in self.first_seen or first < self.first_seen[flow]:
+                    self.first_seen[flow] = first
             for reading in series.readings:
                 if not _plausible(reading, max_power_w):
                     if reading.start not in self.reported:
@@ -138,9 +147,27 @@ class MeterStore:
         return registers[max(registers)] if registers else None
 
     def newest_register_day(self) -> date | None:
-        """The day at whose end the consumption register was last read."""
-        register = self.newest_register(Flow.CONSUMPTION)
-        return day_ending_at(register.end) if register else None
+        """The day at whose end every flow's register was last read (the earliest of them)."""
+        found = [self.newest_register(flow) for flow in self.flows]
+        if not found or None in found:
+            return None
+        return min(day_ending_at(register.end) for register in found if register is not None)
+
+    def has_registers(self, day: date) -> bool:
+        """Whether the register of every flow begun by ``day`` was read at its end."""
+        return all(
+            day in self.registers[flow]
+            for flow in self.flows
+            if flow not in self.first_seen or self.first_seen[flow] <= day
+        )
+
+    def day_energy(self, flow: Flow, day: date) -> float | None:
+        """The energy of a day: its day value, else its quarter hours if all arrived."""
+        if (reading := self.days[flow].get(day)) is not None:
+            return reading.value
+        starts = day_starts(day)
+        found = [reading for start in starts if (reading := self.intervals[flow].get(start))]
+        return sum(reading.value for reading in found) if len(found) == len(starts) else None
 
     def newest_day(self, days: Iterable[date], quarter_hours: bool) -> date | None:
         """The newest of ``days`` the store has any value for."""
@@ -160,14 +187,14 @@ class MeterStore:
         return [r for moment, r in self.rejected[flow].items() if start <= moment < end]
 
     def day_status(self, day: date, quarter_hours: bool) -> DayStatus:
-        """The worst status of the meter's flows on ``day``."""
+        """The worst status of the meter's flows on ``day``, of those that had begun by then."""
         statuses = [
             self._interval_status(flow, day) if quarter_hours else self._day_value_status(flow, day)
             for flow in FLOWS
-            if flow in self.flows
+            if flow in self.flows and (flow not in self.first_seen or self.first_seen[flow] <= day)
         ]
         order = list(DayStatus)
-        return min(statuses, key=order.index)
+        return min(statuses, key=order.index, default=DayStatus.MISSING)
 
     def _interval_status(self, flow: Flow, day: date) -> DayStatus:
         intervals = self.intervals[flow]

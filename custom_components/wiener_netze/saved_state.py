@@ -1,13 +1,16 @@
 """What the integration remembers across restarts, in Home Assistant's storage, per entry.
 
-The history import's next day (so a restart continues where it stopped), how far back data
-exists, days held back and days the user released, gaps, meter replacements, each meter's
-tariff timeline, and the hours that had no price. Keys of the day maps are
-``<meter>/<flow>/<YYYY-MM-DD>``; hour ranges are ``[first start, last end)`` pairs of ISO text.
+Which days of each meter have been read and written in their final (settled) form, the first
+day with data of each statistic, days held back and days the user released, gaps, meter
+replacements, each meter's tariff timeline, and the hours that had no price. What has been
+imported is what the recorder holds: the settled days only say which of the days the recorder
+holds are final. Keys of the day maps are ``<meter>/<flow>/<YYYY-MM-DD>``; day ranges are
+``[first, last]`` pairs of ISO days, hour ranges ``[first start, last end)`` pairs of ISO times.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,12 +19,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .api import Flow
-from .api.vienna_time import HOUR
+from .api.vienna_time import HOUR, ONE_DAY, days_between
 from .const import DOMAIN
 
 STORAGE_VERSION = 1
 # 2: "forced" (days imported although held back) renamed "released".
-STORAGE_MINOR_VERSION = 2
+# 3: per-meter settled days and per-statistic first days instead of one history import flag.
+STORAGE_MINOR_VERSION = 3
+# Stands for every meter of the entry in saved state migrated from minor version 2, which kept
+# one history import for the whole entry; the coordinator gives each meter its copy.
+EVERY_METER = "*"
 
 
 def day_key(number: str, flow: Flow, day: date) -> str:
@@ -62,14 +69,36 @@ def from_ranges(ranges: list[list[str]]) -> set[datetime]:
     return hours
 
 
+def to_day_ranges(days: Iterable[date]) -> list[list[str]]:
+    """Days as merged ``[first, last]`` pairs of ISO days."""
+    ranges: list[list[date]] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1][1] + ONE_DAY >= day:
+            ranges[-1][1] = max(ranges[-1][1], day)
+        else:
+            ranges.append([day, day])
+    return [[first.isoformat(), last.isoformat()] for first, last in ranges]
+
+
+def from_day_ranges(ranges: Iterable[list[str]]) -> set[date]:
+    """The days of :func:`to_day_ranges`' pairs."""
+    days: set[date] = set()
+    for first, last in ranges:
+        days.update(days_between(date.fromisoformat(first), date.fromisoformat(last)))
+    return days
+
+
 @dataclass(slots=True)
 class SavedState:
     """Persisted progress and findings of the statistics import."""
 
-    backfill_start: str | None = None
-    backfill_next: str | None = None
-    backfill_done: bool = False
-    first_data: str | None = None
+    # Meter → days read and written in their final (settled) form, as day ranges.
+    settled: dict[str, list[list[str]]] = field(default_factory=dict)
+    # Statistic (``<meter>/<flow>``) → the first day with data.
+    data_from: dict[str, str] = field(default_factory=dict)
+    # Every meter the account has listed since the entry was set up (None: not read yet): a
+    # smart meter listed that is not among them is new.
+    known_meters: list[str] | None = None
     held: dict[str, dict[str, float | None]] = field(default_factory=dict)
     released: list[str] = field(default_factory=list)
     gaps: dict[str, int] = field(default_factory=dict)
@@ -77,12 +106,61 @@ class SavedState:
     tariffs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unpriced: dict[str, list[list[str]]] = field(default_factory=dict)
 
+    def settled_days(self, number: str) -> set[date]:
+        """The days of a meter read and written in their final form."""
+        return from_day_ranges(self.settled.get(number, []))
+
+    def settle(self, number: str, days: Iterable[date]) -> None:
+        """Record days of a meter as read and written in their final form."""
+        days = set(days)
+        if days:
+            self.settled[number] = to_day_ranges(self.settled_days(number) | days)
+
+    def first_day(self, number: str, flow: Flow) -> date | None:
+        """The first day with data of one statistic, as far as known."""
+        found = self.data_from.get(flow_key(number, flow))
+        return date.fromisoformat(found) if found else None
+
+    def note_data(self, number: str, flow: Flow, day: date) -> None:
+        """A statistic has data on ``day``."""
+        first = self.first_day(number, flow)
+        if first is None or day < first:
+            self.data_from[flow_key(number, flow)] = day.isoformat()
+
+    def flows_of(self, number: str) -> list[Flow]:
+        """The flows of a meter that have had data."""
+        return [
+            flow
+            for flow in (Flow.CONSUMPTION, Flow.FEED_IN)
+            if flow_key(number, flow) in self.data_from
+        ]
+
+    def share_with(self, numbers: Iterable[str]) -> None:
+        """Give each meter its copy of what minor version 2 kept for the whole entry."""
+        shared = self.settled.pop(EVERY_METER, None)
+        if shared is not None:
+            for number in numbers:
+                self.settled.setdefault(number, [list(pair) for pair in shared])
+
+    def forget_meter(self, number: str) -> None:
+        """Drop what is kept of a meter no longer in the entry (its statistics stay)."""
+        self.settled.pop(number, None)
+        for key in [key for key in self.data_from if key.split("/")[0] == number]:
+            del self.data_from[key]
+
 
 def migrate(minor_version: int, data: dict[str, Any]) -> dict[str, Any]:
     """Saved state of an earlier minor version in today's form."""
+    data = dict(data)
     if minor_version < 2 and "forced" in data:
-        data = {**data, "released": data["forced"]}
-        del data["forced"]
+        data["released"] = data.pop("forced")
+    if minor_version < 3:
+        start, following = data.pop("backfill_start", None), data.pop("backfill_next", None)
+        data.pop("backfill_done", None)
+        data.pop("first_data", None)
+        if start and following and following > start:
+            last = date.fromisoformat(following) - ONE_DAY
+            data["settled"] = {EVERY_METER: [[start, last.isoformat()]]}
     return data
 
 

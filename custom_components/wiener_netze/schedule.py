@@ -33,6 +33,9 @@ RECHECK_INTERVAL = timedelta(hours=3)
 PROBE_BACKOFF = (timedelta(hours=1), timedelta(hours=6))
 # How late after its end a day may appear for the delay to be learned as the usual one.
 PUBLICATION_DELAY_LIMIT = timedelta(hours=48)
+# The publication delay is the shortest seen on the days of this last stretch: one late day
+# neither holds the next ones back nor is forgotten at once.
+DELAY_MEMORY = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,39 +57,57 @@ class FetchLog:
     )
     last_run: dict[ValueType, datetime] = field(default_factory=dict)
     register_target: date | None = None
-    publication_delay: timedelta | None = None
+    # How long after its end each recent day appeared (an upper bound when it appeared at the
+    # first request), for the publication delay.
+    delays: dict[date, timedelta] = field(default_factory=dict)
 
-    def missed(self, fetch: Fetch, stores: Mapping[str, MeterStore]) -> set[tuple[str, date]]:
-        """The days of ``fetch`` asked for before that some meter still has no value for."""
+    @property
+    def publication_delay(self) -> timedelta | None:
+        """The shortest delay of the recent days: when the next day is first asked for."""
+        return min(self.delays.values(), default=None)
+
+    def missing(self, fetch: Fetch, stores: Mapping[str, MeterStore]) -> set[tuple[str, date]]:
+        """The days of ``fetch`` some meter has no value for (before its answer is stored)."""
         if fetch.value_type is ValueType.METER_READ:
             return set()
-        checked = self.checked[fetch.value_type]
         quarter_hours = fetch.value_type is ValueType.QUARTER_HOUR
         return {
             (number, day)
             for day in days_between(fetch.first, fetch.last)
-            if day in checked
             for number in fetch.meters
             if stores[number].day_status(day, quarter_hours) is DayStatus.MISSING
         }
 
     def arrived(
-        self, fetch: Fetch, stores: Mapping[str, MeterStore], missed: set[tuple[str, date]]
+        self, fetch: Fetch, stores: Mapping[str, MeterStore], missing: set[tuple[str, date]]
     ) -> set[date]:
-        """The days that were ``missed`` before an answer was stored and are there now."""
-        return {day for _, day in missed - self.missed(fetch, stores)}
+        """The days ``missing`` before an answer was stored that are there now.
+
+        Only those that teach the delay: asked for before (a miss), or at the learned delay.
+        """
+        checked = self.checked[fetch.value_type]
+        return {
+            day
+            for _, day in missing - self.missing(fetch, stores)
+            if day in checked or self.publication_delay is not None
+        }
 
     def record(self, fetch: Fetch, now: datetime, arrived: Iterable[date] = ()) -> None:
-        """Remember a successful fetch, and how late the days it found after a miss appeared."""
+        """Remember a successful fetch, and how late the days it found appeared."""
         for day in days_between(fetch.first, fetch.last):
             self.checked[fetch.value_type][day] = now
         self.last_run[fetch.value_type] = now
         if fetch.value_type is ValueType.METER_READ:
             self.register_target = fetch.last
-        delays = [now - local_midnight(day + ONE_DAY) for day in arrived]
-        usual = [delay for delay in delays if timedelta(0) <= delay <= PUBLICATION_DELAY_LIMIT]
-        if usual:
-            self.publication_delay = min(usual)
+        for day in arrived:
+            delay = now - local_midnight(day + ONE_DAY)
+            if timedelta(0) <= delay <= PUBLICATION_DELAY_LIMIT:
+                self.delays[day] = min(delay, self.delays.get(day, delay))
+        newest = max(self.delays, default=None)
+        if newest is not None:
+            self.delays = {
+                day: delay for day, delay in self.delays.items() if newest - day < DELAY_MEMORY
+            }
 
     def prune(self, first: date) -> None:
         """Forget days before ``first``."""
@@ -97,9 +118,13 @@ class FetchLog:
 def window_start(today: date, correction_days: int) -> date:
     """First day the coordinator keeps.
 
-    At least the correction window, and the month of three days ago (for month-to-date values).
+    The month of three days ago (for month-to-date values), and at least the correction window
+    and the day before it: a day is read once more on the day it leaves the correction window,
+    so that it is imported settled whatever the day of the month.
     """
-    return min((today - 3 * ONE_DAY).replace(day=1), today - correction_days * ONE_DAY)
+    return min(
+        (today - 3 * ONE_DAY).replace(day=1), settled_before(today, correction_days) - ONE_DAY
+    )
 
 
 def settled_before(today: date, correction_days: int) -> date:
@@ -220,6 +245,16 @@ def plan(
         anchor = store.newest_register_day()
         if complete is not None and (anchor is None or anchor < complete):
             register_due.append(complete)
+            # Every complete day of the window whose register was never asked for comes along
+            # (after a start: the whole window, so every hour gets its state).
+            register_due.extend(
+                day
+                for day in days
+                if day < complete
+                and day not in log.checked[ValueType.METER_READ]
+                and store.day_status(day, quarter_hours).complete
+                and not store.has_registers(day)
+            )
     every = tuple(stores)
     fetches = [
         fetch
@@ -230,6 +265,5 @@ def plan(
         target = max(register_due)
         last_run = log.last_run.get(ValueType.METER_READ)
         if log.register_target != target or last_run is None or now - last_run >= RECHECK_INTERVAL:
-            first = max(min(register_due), target - 6 * ONE_DAY)
-            fetches.append(Fetch(ValueType.METER_READ, every, first, target))
+            fetches.append(Fetch(ValueType.METER_READ, every, min(register_due), target))
     return fetches

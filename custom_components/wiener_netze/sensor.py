@@ -30,6 +30,8 @@ from .entity import WienerNetzeEntity
 from .summary import DAY_LENGTH, FlowSummary, MeterSummary
 
 PARALLEL_UPDATES = 0
+# The attribute of the latest-quarter-hour sensor with the newest published 48 hours.
+RECENT = "recent"
 
 type Value = StateType | datetime
 
@@ -58,6 +60,17 @@ def _iso(moment: datetime | None) -> str | None:
 def _interval_attributes(flow: FlowSummary) -> dict[str, Any]:
     latest = flow.latest_interval
     return {"start": _iso(latest.start), "end": _iso(latest.end)} if latest else {}
+
+
+def _latest_quarter_hour_attributes(flow: FlowSummary) -> dict[str, Any]:
+    """The newest quarter hour's span, and the newest published 48 hours (not recorded)."""
+    return {
+        **_interval_attributes(flow),
+        RECENT: [
+            {"start": reading.start.isoformat(), "kwh": round(reading.value, 4)}
+            for reading in flow.recent
+        ],
+    }
 
 
 def _power(flow: FlowSummary) -> float | None:
@@ -116,7 +129,7 @@ def _flow_descriptions(prefix: str) -> tuple[FlowSensorDescription, ...]:
             suggested_display_precision=3,
             option=OptionalSensor.LATEST_QUARTER_HOUR,
             value_fn=lambda flow: flow.latest_interval.value if flow.latest_interval else None,
-            attributes_fn=_interval_attributes,
+            attributes_fn=_latest_quarter_hour_attributes,
         ),
         FlowSensorDescription(
             key=f"{prefix}_latest_quarter_hour_power",
@@ -169,6 +182,8 @@ class FlowSensor(WienerNetzeEntity, SensorEntity):
     """A value of one flow of one meter."""
 
     entity_description: FlowSensorDescription
+    # The newest 48 hours change with every publication: shown, never written to the recorder.
+    _unrecorded_attributes = frozenset({RECENT})
 
     def __init__(
         self,
@@ -237,17 +252,20 @@ class HistorySensor(WienerNetzeEntity, SensorEntity):
 
     @property
     def native_value(self) -> float | None:
-        """Percent done (unknown when no history is wanted)."""
-        return self.coordinator.data.history.progress
+        """Percent done (unknown when no history is wanted, or before the first plan)."""
+        history = self.coordinator.data.history.get(self.number)
+        return history.progress if history else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Where the import stands and the first day with data."""
-        history = self.coordinator.data.history
+        """How far back the import reaches, the first day with data, the days still missing."""
+        history = self.coordinator.data.history.get(self.number)
+        if history is None:
+            return {}
         return {
             "data_from": history.data_from,
             "imported_from": history.imported_from,
-            "next_day": history.next_day,
+            "missing_days": history.missing_days,
         }
 
 

@@ -8,8 +8,9 @@ not written again. Energy and money statistics go through the same splice.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
@@ -21,6 +22,8 @@ from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
+
+from .api.vienna_time import ONE_DAY, local_day, local_midnight
 
 EPSILON = 1e-6
 LOOKBACK = timedelta(days=32)
@@ -72,6 +75,24 @@ def _hour_rows(
     return rows
 
 
+def _recorded_days(
+    hass: HomeAssistant, statistic: str, start: datetime, end: datetime
+) -> set[date]:
+    rows = statistics_during_period(hass, start, end, {statistic}, "hour", None, {"sum"})
+    return {local_day(dt_util.utc_from_timestamp(row["start"])) for row in rows.get(statistic, [])}
+
+
+async def async_recorded_days(
+    hass: HomeAssistant, statistic: str, first: date, last: date
+) -> set[date]:
+    """The local days ``first``..``last`` on which a statistic has at least one row."""
+    start = local_midnight(first).astimezone(UTC)
+    end = local_midnight(last + ONE_DAY).astimezone(UTC)
+    return await get_instance(hass).async_add_executor_job(
+        _recorded_days, hass, statistic, start, end
+    )
+
+
 async def async_read_rows(
     hass: HomeAssistant, statistic: str, start: datetime, end: datetime
 ) -> list[HourRow]:
@@ -86,17 +107,29 @@ class StatisticsWriter:
         self.hass = hass
         self._lock = asyncio.Lock()
 
-    async def async_splice(self, meta: StatisticMetaData, rows: list[HourRow]) -> SpliceResult:
-        """Write ``rows`` and move every later sum by what they change."""
+    async def async_splice(
+        self, meta: StatisticMetaData, rows: list[HourRow], whole_days: Iterable[date] = ()
+    ) -> SpliceResult:
+        """Write ``rows`` and move every later sum by what they change.
+
+        On the local days of ``whole_days`` the rows replace the day: a stored hour they do not
+        name is set to no energy (the day was booked from another source before).
+        """
         if not rows:
             return SpliceResult(0, 0)
         async with self._lock:
-            return await self._splice(meta, sorted(rows, key=lambda row: row.start))
+            return await self._splice(
+                meta, sorted(rows, key=lambda row: row.start), set(whole_days)
+            )
 
-    async def _splice(self, meta: StatisticMetaData, rows: list[HourRow]) -> SpliceResult:
+    async def _splice(
+        self, meta: StatisticMetaData, rows: list[HourRow], whole_days: set[date]
+    ) -> SpliceResult:
         instance = get_instance(self.hass)
         statistic = meta["statistic_id"]
         first = rows[0].start
+        if whole_days:
+            first = min(first, local_midnight(min(whole_days)).astimezone(UTC))
         base = await instance.async_add_executor_job(_sum_before, self.hass, statistic, first)
         stored = await instance.async_add_executor_job(_read, self.hass, statistic, first, None)
         old: dict[datetime, tuple[float, float | None]] = {}
@@ -113,12 +146,23 @@ class StatisticsWriter:
             known = entries.get(row.start)
             if known is not None and abs(known[0] - row.change) > EPSILON:
                 corrected += 1
-            state = row.state if row.state is not None else (known[1] if known else None)
-            entries[row.start] = (row.change, state)
+            kept = row.state if row.state is not None else (known[1] if known else None)
+            entries[row.start] = (row.change, kept)
+        given = {row.start for row in rows}
+        emptied = {
+            start for start in entries if start not in given and local_day(start) in whole_days
+        }
+        for start in emptied:
+            if abs(entries[start][0]) > EPSILON:
+                corrected += 1
+            entries[start] = (0.0, None)
         total = base
         changed: list[StatisticData] = []
+        state: float | None = None
         for start in sorted(entries):
-            change, state = entries[start]
+            change, own_state = entries[start]
+            # An emptied hour keeps the register the hour before it ended with.
+            state = state if start in emptied else own_state
             total = round(total + change, 6)
             before = old.get(start)
             if before is None or abs(before[0] - total) > EPSILON or _differs(before[1], state):

@@ -15,6 +15,7 @@ from .api.vienna_time import QUARTER_HOUR, day_starts, days_between
 from .meter_store import MeterStore
 
 DAY_LENGTH = timedelta(hours=24)
+RECENT_LENGTH = timedelta(hours=48)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,8 @@ class FlowSummary:
     month_to_date: float | None
     latest_interval: Reading | None
     last_24_hours: float | None
+    # The newest published 48 hours of quarter hours, oldest first.
+    recent: tuple[Reading, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +99,14 @@ def _flow_summary(
         month = [day for day in days if complete.replace(day=1) <= day <= complete]
         month_to_date = sum(_day_energy(store, flow, day, quarter_hours) for day in month)
     last_24_hours = None
+    recent: tuple[Reading, ...] = ()
     if latest is not None:
         end = latest.end.astimezone(UTC)
+        recent = tuple(
+            interval
+            for index in range(RECENT_LENGTH // QUARTER_HOUR, 0, -1)
+            if (interval := store.intervals[flow].get(end - index * QUARTER_HOUR))
+        )
         last_24_hours = _sum_of(
             store,
             flow,
@@ -116,6 +125,7 @@ def _flow_summary(
         month_to_date=month_to_date,
         latest_interval=latest,
         last_24_hours=last_24_hours,
+        recent=recent,
     )
 
 

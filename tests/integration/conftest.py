@@ -24,8 +24,8 @@ from custom_components.wiener_netze.const import (
     DOMAIN,
 )
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
-from simulator.server import RunningSimulator
 from simulator.app import Simulator
+from simulator.server import RunningSimulator
 from tests.support import API_KEY, CLIENT_ID, NOW, SECRET, make_simulator
 
 NO_RETRY = RetryPolicy(max_attempts=1)

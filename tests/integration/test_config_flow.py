@@ -30,7 +30,14 @@ from custom_components.wiener_netze.const import (
     CONF_UPDATE_INTERVAL,
     DOMAIN,
 )
-from simulator.account import DAILY, FERRARIS, HOUSEHOLD, PHOTOVOLTAIC, default_account
+from simulator.account import (
+    DAILY,
+    FEED_IN_ONLY,
+    FERRARIS,
+    HOUSEHOLD,
+    PHOTOVOLTAIC,
+    default_account,
+)
 from simulator.app import Simulator
 from simulator.server import RunningSimulator
 
@@ -79,11 +86,11 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, simulator: RunningSi
     assert result["step_id"] == "meters"
     selector = result["data_schema"].schema[CONF_METERS]
     labels = {option["value"]: option["label"] for option in selector.config["options"]}
-    assert set(labels) == {HOUSEHOLD, PHOTOVOLTAIC, DAILY, FERRARIS}
+    assert set(labels) == {HOUSEHOLD, PHOTOVOLTAIC, FEED_IN_ONLY, DAILY, FERRARIS}
     assert labels[HOUSEHOLD] == (f"Wohnung · {HOUSEHOLD} · Favoritenstraße 112/2/3/14, 1100 Wien")
     assert labels[FERRARIS].endswith("· Ferraris")
     suggested = next(iter(result["data_schema"].schema)).description["suggested_value"]
-    assert suggested == [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
+    assert suggested == [HOUSEHOLD, PHOTOVOLTAIC, FEED_IN_ONLY, DAILY]
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_METERS: [HOUSEHOLD, PHOTOVOLTAIC]}
@@ -230,17 +237,12 @@ async def test_reauth(hass: HomeAssistant, loaded: MockConfigEntry, sim_state: S
 async def test_reconfigure_meters(
     hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
 ) -> None:
-    """Dropping a meter removes its device and entities; the entry stays."""
+    """The meter selection straight away, no secrets asked; dropping a meter removes its device
+    and entities, the entry stays."""
     assert entity_id(hass, PHOTOVOLTAIC, "consumption_meter_reading") is not None
     result = await reconfigure(hass, loaded)
-    assert result["step_id"] == "reconfigure"
-    suggested = result["data_schema"].schema[CONF_CONNECTION].schema.schema
-    shown = {str(key): key.description["suggested_value"] for key in suggested}
-    assert shown == {CONF_API_URL: simulator.api_url, CONF_TOKEN_URL: simulator.token_url}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(simulator)
-    )
     assert result["step_id"] == "meters"
+    assert fields(result) == {CONF_METERS}
     suggested = next(iter(result["data_schema"].schema)).description["suggested_value"]
     assert suggested == [HOUSEHOLD, PHOTOVOLTAIC]
     result = await hass.config_entries.flow.async_configure(
@@ -255,27 +257,15 @@ async def test_reconfigure_meters(
     assert entity_id(hass, HOUSEHOLD, "consumption_meter_reading") is not None
 
 
-async def test_reconfigure_other_application_aborts(
-    hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
+async def test_reconfigure_with_credentials_no_longer_accepted(
+    hass: HomeAssistant, loaded: MockConfigEntry, sim_state: Simulator
 ) -> None:
-    """Reconfiguration keeps the application; another client id is a new entry."""
+    """Reconfiguration uses the entry's credentials; when they stopped working it says to
+    re-authenticate first."""
+    sim_state.settings.client_secret = "changed"
     result = await reconfigure(hass, loaded)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(simulator, **{CONF_CLIENT_ID: "another"})
-    )
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_application"
-
-
-async def test_reconfigure_error(
-    hass: HomeAssistant, loaded: MockConfigEntry, simulator: RunningSimulator
-) -> None:
-    """A wrong secret in reconfiguration is shown in the form."""
-    result = await reconfigure(hass, loaded)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(simulator, **{CONF_CLIENT_SECRET: "x", CONF_API_KEY: "y"})
-    )
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["reason"] == "invalid_auth"
 
 
 async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> None:

@@ -343,12 +343,12 @@ async def test_history_import_with_a_restart_is_priced(
     sim_state.settings.offline_after = 1 + 3 + 2 * 3  # master data, first update, two chunks
     entry = make_entry(simulator, [PHOTOVOLTAIC], history_years=1, tariff=TARIFF)
     await set_up(hass, entry)
-    assert not entry.runtime_data.saved.state.backfill_done
+    assert entry.runtime_data.history.summary()[PHOTOVOLTAIC].missing_days > 0
     assert await hass.config_entries.async_unload(entry.entry_id)
     sim_state.settings.offline = False
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.runtime_data.saved.state.backfill_done
+    assert entry.runtime_data.history.summary()[PHOTOVOLTAIC].missing_days == 0
 
     history = (date(2025, 11, 21), WINDOW[1])
     consumption = truth_hours(sim_state, PHOTOVOLTAIC, *history, feed_in=False)

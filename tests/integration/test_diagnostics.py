@@ -49,14 +49,15 @@ async def test_diagnostics(
 async def test_diagnostics_use_the_entrys_correction_window(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, simulator: RunningSimulator
 ) -> None:
-    """A 30-day correction window reaches back past the month: diagnostics show all of it."""
+    """A 30-day correction window (and the day that leaves it) reaches back past the month:
+    diagnostics show all of it."""
     entry = make_entry(simulator, correction_days=30)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert result["coordinator"]["correction_days"] == 30
-    assert result["coordinator"]["window_start"] == "2026-10-22"
+    assert result["coordinator"]["window_start"] == "2026-10-21"
     status = result["meter_details"][0]["day_status"]
-    assert (min(status), max(status)) == ("2026-10-22", "2026-11-20")
-    assert status["2026-10-22"] == "final"  # read and kept, not just listed
+    assert (min(status), max(status)) == ("2026-10-21", "2026-11-20")
+    assert status["2026-10-21"] == "final"  # read and kept, not just listed

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 
+from custom_components.wiener_netze.api.vienna_time import days_between
 from custom_components.wiener_netze.saved_state import SavedStateStore
 
 
-async def test_released_days_of_version_1_1_survive_the_rename(
+async def test_version_1_1_loads_in_todays_form(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    """Version 1.1 called released days "forced"; they load as released, nothing else lost."""
+    """Released days were called "forced" (1.1), the history import one flag (1.2)."""
     hass_storage["wiener_netze.entry1.import"] = {
         "version": 1,
         "minor_version": 1,
@@ -27,6 +29,9 @@ async def test_released_days_of_version_1_1_survive_the_rename(
     }
     state = await SavedStateStore(hass, "entry1").async_load()
     assert state.released == ["AT001/consumption/2026-03-01"]
-    assert state.backfill_next == "2026-05-20"
+    # One history import for the whole entry (1.2) becomes each meter's settled days (1.3).
+    assert state.settled == {"*": [["2025-11-21", "2026-05-19"]]}
+    state.share_with(["AT001", "AT002"])
+    assert state.settled_days("AT002") == set(days_between(date(2025, 11, 21), date(2026, 5, 19)))
     assert state.held == {"AT001/consumption/2026-03-02": {"quarter_hours": 9.1, "day": 0.9}}
     assert state.gaps == {"AT001/consumption/2026-02-01": 4}

@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.wiener_netze.api import Flow
+from custom_components.wiener_netze.api.vienna_time import days_between
 from custom_components.wiener_netze.const import DOMAIN
 from custom_components.wiener_netze.issues import held_issue_id
 from custom_components.wiener_netze.statistic_ids import statistic_id
@@ -128,11 +129,14 @@ async def test_restart_in_the_middle_of_the_history_import(
     sim_state.settings.offline_after = 1 + 3 + 2 * 3
     entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
     await set_up(hass, entry)
-    progress = entry.runtime_data.saved.state
-    resume = progress.backfill_next
-    assert resume == (HISTORY_FROM + timedelta(days=2 * 89)).isoformat()
-    assert not progress.backfill_done
-    assert 0 < (entry.runtime_data.history.summary().progress or 0) < 100
+    resume = HISTORY_FROM + timedelta(days=2 * 89)
+    settled = entry.runtime_data.saved.state.settled_days(HOUSEHOLD)
+    assert min(settled) == HISTORY_FROM
+    assert set(days_between(HISTORY_FROM, resume - timedelta(days=1))) <= settled
+    assert resume not in settled
+    history = entry.runtime_data.history.summary()[HOUSEHOLD]
+    assert 0 < (history.progress or 0) < 100
+    assert history.missing_days > 0
     assert "History import paused" in caplog.text
 
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -146,8 +150,8 @@ async def test_restart_in_the_middle_of_the_history_import(
         if item["endpoint"] == "readings_bulk" and dict(item["query"])["wertetyp"] == "QUARTER_HOUR"
     ]
     assert starts[0] == "2026-11-01"  # the window, read on start
-    assert starts[1] == resume  # the history import goes on where it stopped
-    assert entry.runtime_data.saved.state.backfill_done
+    assert starts[1] == resume.isoformat()  # the history import goes on where it stopped
+    assert entry.runtime_data.history.summary()[HOUSEHOLD].missing_days == 0
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
 
@@ -249,7 +253,8 @@ async def test_gaps_inside_and_beyond_the_window(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An hour missing beyond the window is left out with an issue; inside, it waits."""
+    """An hour missing beyond the window gets the rest of its day value, with an issue; inside
+    the correction window it waits."""
     old, recent = date(2026, 6, 10), date(2026, 11, 19)
     sim_state.settings.missing_interval_days = [old, recent]
     sim_state.settings.duplicated_interval_days = [date(2026, 11, 12)]
@@ -258,7 +263,9 @@ async def test_gaps_inside_and_beyond_the_window(
     # Quarter hours 40..43 are missing: 10:00 to 11:00 local time (09:00 UTC in November).
     missing_old = datetime(2026, 6, 10, 10, tzinfo=VIENNA)
     missing_recent = datetime(2026, 11, 19, 10, tzinfo=VIENNA)
-    assert missing_old not in rows
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
+    # The day value's rest on the four missing quarter hours: here exactly their hour.
+    assert rows[missing_old]["change"] == pytest.approx(truth[missing_old.astimezone(UTC)])
     assert missing_recent not in rows
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"gaps_{HOUSEHOLD}")
     assert issue is not None
@@ -270,8 +277,6 @@ async def test_gaps_inside_and_beyond_the_window(
     for minute in (5, 20, 35):
         await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
     rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
-    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
-    del truth[missing_old.astimezone(UTC)]
     assert_equal_hours(rows, truth)  # duplicated intervals counted once
 
 

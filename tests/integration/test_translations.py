@@ -133,7 +133,6 @@ def assert_form_translated(step: str, schema: Any) -> None:
 def test_forms_and_sections_translated() -> None:
     """The credential forms and the options form, sections included."""
     assert_form_translated("config.step.user", credentials_schema())
-    assert_form_translated("config.step.reconfigure", credentials_schema())
     assert_form_translated(
         "config.step.reauth_confirm", credentials_schema(with_client_id=False, connection=False)
     )
