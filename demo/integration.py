@@ -76,7 +76,10 @@ async def statistic_ids(client: HomeAssistantClient) -> set[str]:
 
 
 def grid_sources(ids: set[str]) -> list[dict[str, Any]]:
-    """One grid source per meter: consumption with its cost, return with its compensation."""
+    """One grid source per meter: consumption with its cost, return with its compensation.
+
+    A feed-in metering point of its own gets a source with return only.
+    """
     sources = []
     for consumption in sorted(sid for sid in ids if sid.endswith("_consumption")):
         base = consumption.removesuffix("_consumption")
@@ -91,6 +94,18 @@ def grid_sources(ids: set[str]) -> list[dict[str, Any]]:
             compensation = f"{base}_feed_in_compensation"
             source["stat_compensation"] = compensation if compensation in ids else None
         sources.append(source)
+    for feed_in in sorted(sid for sid in ids if sid.endswith("_feed_in")):
+        base = feed_in.removesuffix("_feed_in")
+        if f"{base}_consumption" not in ids:
+            compensation = f"{feed_in}_compensation"
+            sources.append(
+                {
+                    "type": "grid",
+                    "stat_energy_to": feed_in,
+                    "stat_compensation": compensation if compensation in ids else None,
+                    "cost_adjustment_day": 0,
+                }
+            )
     return sources
 
 

@@ -40,6 +40,7 @@ class AccountWatch:
         self.unavailable: dict[str, Unavailable] = {}
         self.new: dict[str, Meter] = {}
         self.listed_on: date | None = None
+        self._locked_on: dict[str, date] = {}
 
     def readable(self) -> tuple[str, ...]:
         """The selected meters that requests may name."""
@@ -61,9 +62,12 @@ class AccountWatch:
                 if self.unavailable.get(number) is not Unavailable.GONE:
                     _LOGGER.warning("Meter %s is no longer listed on the account", number)
                 self.unavailable[number] = Unavailable.GONE
-            elif number in self.unavailable:
+            elif self.unavailable.get(number) is Unavailable.GONE:
                 _LOGGER.info("Meter %s is listed on the account again", number)
                 del self.unavailable[number]
+            elif self._locked_on.get(number, today) < today:
+                del self.unavailable[number]  # try again; a 403 locks it again
+                del self._locked_on[number]
         self.new = {
             number: meter
             for number, meter in listed.items()
@@ -71,11 +75,12 @@ class AccountWatch:
         }
         return {number: listed[number] for number in self.selected if number in listed}
 
-    def note_locked(self, number: str) -> None:
+    def note_locked(self, number: str, today: date) -> None:
         """Requests naming this meter are refused (403) while the others' are answered."""
         if number not in self.unavailable:
             _LOGGER.warning("Meter %s can no longer be read (access denied)", number)
         self.unavailable[number] = Unavailable.LOCKED
+        self._locked_on[number] = today
 
     def note_gone(self, number: str) -> None:
         """Requests naming this meter answer 404 while the others' are answered."""

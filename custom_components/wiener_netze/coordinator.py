@@ -290,7 +290,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             if isinstance(reason, NotFoundError):
                 self.account.note_gone(number)
             else:
-                self.account.note_locked(number)
+                self.account.note_locked(number, local_day(dt_util.utcnow()))
         self.account.update_issues(self.names)
         return answers
 

@@ -44,7 +44,7 @@ from demo.processes import (
     start_simulator,
     wait_for_http,
 )
-from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
+from simulator.account import DAILY, FEED_IN_ONLY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.profiles import VIENNA
 
 SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -130,23 +130,24 @@ async def truth(
     session: aiohttp.ClientSession, simulator_url: str, number: str, first: date, last: date
 ) -> dict[str, dict[int, float]]:
     """The simulator's true kWh per UTC hour (ms), by flow; day values at their local midnight
-    for the meter read by day."""
+    on the days a meter publishes day values only."""
     async with session.get(
         f"{simulator_url}/_sim/truth",
         params={"zaehlpunkt": number, "datumVon": str(first), "datumBis": str(last)},
     ) as response:
         days = (await response.json())["days"]
-    hours: dict[str, dict[int, float]] = {"consumption": defaultdict(float)}
-    if days and days[0]["feed_in_wh"] is not None:
-        hours["feed_in"] = defaultdict(float)
+    hours: dict[str, dict[int, float]] = {}
     for day in days:
         midnight = datetime.fromisoformat(day["starts"][0])
-        for index, start in enumerate(day["starts"]):
-            moment = midnight if number == DAILY else datetime.fromisoformat(start)
-            key = int(moment.astimezone(UTC).replace(minute=0).timestamp() * 1000)
-            hours["consumption"][key] += day["consumption_wh"][index] / 1000
-            if "feed_in" in hours:
-                hours["feed_in"][key] += day["feed_in_wh"][index] / 1000
+        for flow in ("consumption", "feed_in"):
+            values = day[f"{flow}_wh"]
+            if values is None:
+                continue
+            flow_hours = hours.setdefault(flow, defaultdict(float))
+            for index, start in enumerate(day["starts"]):
+                moment = midnight if day["source"] == "day" else datetime.fromisoformat(start)
+                key = int(moment.astimezone(UTC).replace(minute=0).timestamp() * 1000)
+                flow_hours[key] += values[index] / 1000
     return hours
 
 
@@ -205,7 +206,7 @@ async def add_integration_like_a_user(instance: Instance, client: HomeAssistantC
     step = await client.flow_step(flow["flow_id"], data)
     assert step["step_id"] == "meters"
     chosen = suggested_meters(step)
-    assert sorted(chosen) == sorted([HOUSEHOLD, PHOTOVOLTAIC, DAILY])
+    assert sorted(chosen) == sorted([HOUSEHOLD, PHOTOVOLTAIC, FEED_IN_ONLY, DAILY])
     created = await client.flow_step(step["flow_id"], {"meters": chosen})
     assert created["type"] == "create_entry"
     return str(created["result"]["entry_id"])
@@ -227,13 +228,13 @@ async def test_end_to_end(instance: Instance) -> None:
         {"config_entry_id": entry_id, "start": str(first), "end": str(today - timedelta(days=1))},
     )
     sources = await fill_energy_dashboard(client)
-    assert len(sources) == 3
+    assert len(sources) == 4
     [validation] = await client.ws({"type": "energy/validate"})
-    assert validation["energy_sources"] == [[], [], []]
+    assert validation["energy_sources"] == [[], [], [], []]
 
     ids = []
     expected: dict[str, dict[int, float]] = {}
-    for number in (HOUSEHOLD, PHOTOVOLTAIC, DAILY):
+    for number in (HOUSEHOLD, PHOTOVOLTAIC, FEED_IN_ONLY, DAILY):
         flows = await truth(instance.session, instance.simulator_url, number, first, today)
         for flow, hours in flows.items():
             sid = f"wiener_netze:{number.lower()}_{flow}"

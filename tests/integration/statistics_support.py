@@ -15,7 +15,7 @@ from homeassistant.util import dt as dt_util
 from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.statistic_ids import cost_statistic_id, statistic_id
 from simulator.app import Simulator
-from simulator.profiles import day_bounds
+from simulator.profiles import VIENNA, day_bounds
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -80,3 +80,51 @@ def assert_equal_hours(rows: dict[datetime, dict], truth: dict[datetime, float])
         total += truth[start]
         assert rows[start]["change"] == pytest.approx(truth[start], abs=1e-6), start
         assert rows[start]["sum"] == pytest.approx(total, abs=1e-4), start
+
+
+def published_hours(
+    sim: Simulator, number: str, first: date, last: date, feed_in: bool
+) -> dict[datetime, float]:
+    """What the statistic of a meter and flow should hold for the local days ``first``..``last``:
+    each hour of a day published by quarter hours, the day total at its local midnight for a
+    day published by day values only, nothing before the meter or its PV existed."""
+    spec = sim.meters[number]
+    truth = sim.views[number].truth
+    hours: dict[datetime, float] = defaultdict(float)
+    day = max(first, spec.installed)
+    while day <= last:
+        if feed_in and not spec.feeds_in_on(day):
+            day += timedelta(days=1)
+            continue
+        values = truth.day(day)
+        if spec.quarter_hours_on(day):
+            for start, wh in zip(values.starts, values.values(feed_in), strict=True):
+                hours[start.astimezone(UTC).replace(minute=0)] += wh / 1000
+        else:
+            hours[day_bounds(day)[0].astimezone(UTC)] = truth.day_total(day, feed_in) / 1000
+        day += timedelta(days=1)
+    return dict(hours)
+
+
+def assert_states_are_registers(
+    sim: Simulator, number: str, rows: dict[datetime, Any], feed_in: bool
+) -> int:
+    """At the end of every day the statistic holds, the state is the meter's register.
+
+    Returns how many day ends were checked.
+    """
+    view = sim.views[number]
+    checked = 0
+    ends: dict[date, datetime] = {}
+    for start in rows:
+        day = (start + timedelta(minutes=59)).astimezone(VIENNA).date()
+        ends[day] = max(ends.get(day, start), start)
+    for day, start in ends.items():
+        assert rows[start]["state"] == pytest.approx(
+            view.register(day, feed_in) / 1000, abs=1e-6
+        ), (
+            number,
+            day,
+        )
+        checked += 1
+    return checked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -246,3 +246,27 @@ async def test_setup_fails_on_rejected_credentials(
         flow["context"]["source"] == SOURCE_REAUTH
         for flow in hass.config_entries.flow.async_progress()
     )
+
+
+async def test_a_late_day_does_not_hold_back_the_next_ones(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The delay is learned from the recent days in both directions: after one day published
+    at 23:00, the next days (published at 06:00 again) are found as early as before."""
+    arrived: dict[str, datetime] = {}
+    moment = at(22, 0, 5)
+    while moment < at(26, 12, 5):
+        # 2026-11-23 is published late, at 23:00 on the 24th; the other days at 06:00.
+        late = at(24, 0, 0) <= moment < at(25, 0, 0)
+        sim_state.settings.publish_hour = 23 if late else 6
+        await tick_to(hass, freezer, sim_state, moment)
+        latest = state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"]
+        arrived.setdefault(latest, moment)
+        moment += timedelta(minutes=15)
+    usual = arrived["2026-11-22"] - at(23, 0, 0)  # learned on the first day: 09:50
+    assert at(24, 23, 0) <= arrived["2026-11-23"] < at(25, 6, 0)
+    assert arrived["2026-11-24"] <= at(25, 0, 0) + usual  # not at 23:00 or later
+    assert arrived["2026-11-25"] <= at(26, 0, 0) + usual

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder.history import state_changes_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.recorder import get_instance
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
 from custom_components.wiener_netze.const import CONF_OPTIONAL_SENSORS, DOMAIN
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
@@ -206,3 +212,29 @@ async def test_clock_change_day(
         )
         / 1000
     )
+
+
+async def test_latest_quarter_hour_shows_the_newest_48_hours_unrecorded(
+    hass: HomeAssistant, loaded: MockConfigEntry, sim_state: Simulator
+) -> None:
+    """The attribute lists the newest published 48 hours, oldest first; the recorder keeps the
+    state and its other attributes but never the list."""
+    latest = state(hass, HOUSEHOLD, "consumption_latest_quarter_hour")
+    recent = latest.attributes["recent"]
+    assert len(recent) == 48 * 4
+    truth = sim_state.views[HOUSEHOLD].truth
+    values = [*truth.day(LATEST - timedelta(days=1)).imports, *truth.day(LATEST).imports]
+    assert [item["kwh"] for item in recent] == pytest.approx([wh / 1000 for wh in values])
+    assert recent[-1]["start"] == latest.attributes["start"]
+    await async_wait_recording_done(hass)
+    found = await get_instance(hass).async_add_executor_job(
+        partial(
+            state_changes_during_period,
+            hass,
+            datetime(2026, 11, 1, tzinfo=VIENNA),
+            entity_id=latest.entity_id,
+        )
+    )
+    [recorded] = found[latest.entity_id]
+    assert recorded.attributes.get("start") == latest.attributes["start"]
+    assert "recent" not in recorded.attributes

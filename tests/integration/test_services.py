@@ -14,6 +14,7 @@ from custom_components.wiener_netze.const import DOMAIN
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 
+from .helpers import state, truth_kwh
 from .statistics_support import stored, truth_hours
 
 JUNE = (date(2026, 6, 1), date(2026, 6, 3))
@@ -117,3 +118,30 @@ async def test_api_errors(
             return_response=service == "get_readings",
         )
     assert raised.value.translation_key == "cannot_connect"
+
+
+async def test_import_history_shows_in_the_sensors_at_once(
+    hass: HomeAssistant, entry: MockConfigEntry, sim_state: Simulator
+) -> None:
+    """Days of the window read again show in the sensors with the statistics, not a day later:
+    validated values replace the estimates in the meter's latest day and estimated share."""
+    sim_state.settings.estimate_share = 1.0
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert float(state(hass, HOUSEHOLD, "estimated_share").state) == 100
+    sim_state.settings.estimate_share = 0.0
+    await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {
+            "config_entry_id": entry.entry_id,
+            "meters": [HOUSEHOLD],
+            "start": "2026-11-19",
+            "end": "2026-11-20",
+        },
+        blocking=True,
+    )
+    assert float(state(hass, HOUSEHOLD, "estimated_share").state) == 0
+    day = state(hass, HOUSEHOLD, "consumption_latest_day")
+    assert float(day.state) == pytest.approx(truth_kwh(sim_state, HOUSEHOLD, date(2026, 11, 20)))

@@ -27,7 +27,13 @@ from simulator.server import RunningSimulator
 
 from .conftest import make_entry
 from .helpers import state
-from .statistics_support import assert_equal_hours, stored, truth_days, truth_hours
+from .statistics_support import (
+    assert_equal_hours,
+    assert_states_are_registers,
+    stored,
+    truth_days,
+    truth_hours,
+)
 from .test_coordinator import tick_to
 
 HISTORY_FROM = date(2025, 11, 21)  # one year before NOW
@@ -175,7 +181,9 @@ async def test_estimates_corrected_later(
     sim_state.settings.estimate_share = 0.0  # Wiener Netze validates them
     for minute in (5, 20, 35):
         await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
-    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    assert_equal_hours(rows, truth)
+    assert assert_states_are_registers(sim_state, HOUSEHOLD, rows, feed_in=False) == 20
     assert "Corrected 48 hours" in caplog.text
 
 
