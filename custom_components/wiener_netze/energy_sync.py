@@ -134,7 +134,9 @@ class EnergySync:
         outcome = await self.writer.async_splice(metadata(number, flow, name), rows, whole_days)
         report.written += outcome.written
         report.corrected += outcome.corrected
-        report.unpriced += await self.cost_sync.async_price(number, flow, rows)
+        # Hours emptied by a whole day booked from another source cost nothing any more.
+        emptied = [HourRow(start, 0.0, None) for start in outcome.emptied]
+        report.unpriced += await self.cost_sync.async_price(number, flow, rows + emptied)
 
     def _note(self, number: str, flow: Flow, day: date, result: DayRows) -> None:
         """Remember what a day turned out to be: held, a gap, or the first day with data."""

@@ -41,10 +41,15 @@ class HourRow:
 
 @dataclass(frozen=True, slots=True)
 class SpliceResult:
-    """Rows written, and how many already stored hours changed value."""
+    """Rows written, stored hours whose value changed, and stored hours a day emptied.
+
+    A whole-day replacement sets the stored hours it does not name to nothing; their money
+    must follow.
+    """
 
     written: int
     corrected: int
+    emptied: tuple[datetime, ...] = ()
 
 
 def _read(hass: HomeAssistant, statistic: str, start: datetime, end: datetime | None) -> list[Any]:
@@ -177,7 +182,7 @@ class StatisticsWriter:
             barrier: asyncio.Future[None] = self.hass.loop.create_future()
             instance.queue_task(SynchronizeTask(barrier))
             await barrier
-        return SpliceResult(len(changed), corrected)
+        return SpliceResult(len(changed), corrected, tuple(sorted(emptied)))
 
 
 def _differs(old: float | None, new: float | None) -> bool:

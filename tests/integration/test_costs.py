@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -28,10 +29,12 @@ from custom_components.wiener_netze.statistic_ids import cost_statistic_id, stat
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
+from simulator.readings import MeterView
 from simulator.server import RunningSimulator
+from simulator.truth import MeterTruth
 
 from .conftest import make_entry
-from .statistics_support import assert_equal_hours, stored_money, truth_hours
+from .statistics_support import assert_equal_hours, stored, stored_money, truth_hours
 from .test_coordinator import tick_to
 from .test_statistics import set_up
 
@@ -360,3 +363,47 @@ async def test_history_import_with_a_restart_is_priced(
     assert_equal_hours(
         await stored_money(hass, PHOTOVOLTAIC, FEED_IN), expected_money(feed_in, FEED_IN_PRICE)
     )
+
+
+async def test_a_day_switching_source_is_counted_once(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """A settled day imported from quarter hours, then read again when Wiener Netze has only
+    its day value (and back): the day is replaced whole, energy and money each count once."""
+    day = date(2026, 11, 5)  # settled at NOW (the correction window starts on the 14th)
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD], tariff=TARIFF))
+    total = sum(truth_hours(sim_state, HOUSEHOLD, day, day, feed_in=False).values())
+    midnight = day_bounds(day)[0].astimezone(UTC)
+
+    async def read_again() -> tuple[dict[datetime, Any], dict[datetime, Any]]:
+        await hass.services.async_call(
+            DOMAIN,
+            "import_history",
+            {"config_entry_id": entry_id, "start": str(day), "end": str(day)},
+            blocking=True,
+        )
+        energy = await stored(hass, HOUSEHOLD, CONSUMPTION)
+        money = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
+        return energy, money
+
+    entry_id = hass.config_entries.async_entries(DOMAIN)[0].entry_id
+    spec = sim_state.meters[HOUSEHOLD]
+    sim_state.meters[HOUSEHOLD] = replace(spec, quarter_hours_from=day + timedelta(days=1))
+    sim_state.views[HOUSEHOLD] = MeterView(
+        MeterTruth(sim_state.meters[HOUSEHOLD], sim_state.seed), sim_state.settings
+    )
+    energy, money = await read_again()  # only the day value now
+    hours = [start for start in energy if start.astimezone(VIENNA).date() == day]
+    assert energy[midnight]["change"] == pytest.approx(total)
+    assert sum(energy[start]["change"] for start in hours) == pytest.approx(total)
+    assert money[midnight]["change"] == pytest.approx(total * PRICE + CHARGE)
+    assert sum(money[start]["change"] for start in hours) == pytest.approx(total * PRICE + CHARGE)
+    truth = truth_hours(sim_state, HOUSEHOLD, WINDOW[0], WINDOW[1], feed_in=False)
+    last = max(truth)
+    assert energy[last]["sum"] == pytest.approx(sum(truth.values()))
+
+    sim_state.meters[HOUSEHOLD] = spec  # quarter hours again
+    sim_state.views[HOUSEHOLD] = MeterView(MeterTruth(spec, sim_state.seed), sim_state.settings)
+    energy, money = await read_again()
+    assert_equal_hours(energy, truth)
+    assert_equal_hours(money, expected_money(truth, PRICE, CHARGE))
