@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .account_watch import AccountWatch
 from .api import (
+    AuthenticationError,
     ForbiddenError,
     Meter,
     MeterReadings,
@@ -38,7 +39,7 @@ from .entry_options import EntryOptions
 from .error_mapping import update_error
 from .held_days import release
 from .history_import import HistoryImport, MeterHistory
-from .issues import update_quarter_hour_issues
+from .issues import delete_meter_issues, update_quarter_hour_issues
 from .meter_store import MeterStore
 from .naming import meter_title
 from .saved_state import SavedStateStore, parse_key
@@ -123,7 +124,10 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
     async def _async_setup(self) -> None:
         """Read the saved state and the account's meter list once, before the first update."""
         state = await self.saved.async_load()
-        state.share_with(self.selected)
+        if dropped := state.meters() - set(self.selected):  # taken out of the selection
+            state.forget_meters(dropped)
+            delete_meter_issues(self.hass, dropped)
+            await self.saved.async_save()
         if self.cost_sync.note_tariff(dt_util.utcnow(), self.tariff, self.selected):
             await self.saved.async_save()
         try:
@@ -136,12 +140,23 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         meters = await self.client.async_get_meters(ResultType.ALL)
         state = self.saved.state
         if state.known_meters is None:  # what the user chose from when setting up
-            state.known_meters = sorted({meter.number for meter in meters} | set(self.selected))
+            smart = {meter.number for meter in meters if meter.is_smart_meter}
+            state.known_meters = sorted(smart | set(self.selected))
         self.meters = self.account.note_list(meters, today, state.known_meters)
         self.names.update(
             {number: meter_title(self.meters.get(number), number) for number in self.selected}
         )
         self.account.update_issues(self.names)
+
+    async def _read_account_quietly(self, today: date) -> None:
+        """The day's meter list; when only it fails, the update still counts (tomorrow's try)."""
+        try:
+            await self._read_account(today)
+        except AuthenticationError, ForbiddenError:
+            raise
+        except WienerNetzeError as err:
+            self.account.listed_on = today
+            _LOGGER.debug("Reading the account's meter list failed: %s", err)
 
     async def _async_update_data(self) -> WienerNetzeData:
         now = dt_util.utcnow()
@@ -168,8 +183,6 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     await self._fetch(fetch, now)
                     ran.add(fetch.value_type)
             if ran:
-                if self.account.listed_on != local_day(now):
-                    await self._read_account(local_day(now))
                 if first_update:
                     # Neither Home Assistant's start nor the set-up waits for the recorder to
                     # write weeks of hours: the recorder only writes once the start is over.
@@ -179,6 +192,8 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                 else:
                     await self._sync_window(now)
                 self.history.recheck_held(local_day(now), self.quarter_hour_meters)
+            if (ran or self.account.unavailable) and self.account.listed_on != local_day(now):
+                await self._read_account_quietly(local_day(now))
         except WienerNetzeError as err:
             raise update_error(err) from err
         self.history.start(self.quarter_hour_meters, self.account.readable())
@@ -259,7 +274,13 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     reading.end.isoformat(),
                     limit,
                 )
-        self.fetch_log.record(fetch, now, self.fetch_log.arrived(fetch, self.stores, missing))
+        log = self.fetch_log
+        after = log.missing(fetch, self.stores)
+        # Not yet published: no meter has it (one meter without data says nothing).
+        unpublished = {
+            day for _, day in after if all((number, day) in after for number in fetch.meters)
+        }
+        log.record(fetch, now, log.arrived(fetch, self.stores, missing), unpublished)
 
     async def _read_each(self, fetch: Fetch) -> dict[str, MeterReadings]:
         """The bulk answer, or each meter's on its own when a meter makes it fail (404, 403).
@@ -270,22 +291,25 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             return await self.client.async_get_readings(
                 fetch.first, fetch.last, fetch.value_type, fetch.meters
             )
-        except NotFoundError, ForbiddenError:
-            if len(fetch.meters) == 1:
-                raise
+        except (NotFoundError, ForbiddenError) as err:
+            first_error: WienerNetzeError = err
         answers: dict[str, MeterReadings] = {}
-        refused: dict[str, WienerNetzeError] = {}
-        for number in fetch.meters:
-            try:
-                answers.update(
-                    await self.client.async_get_readings(
-                        fetch.first, fetch.last, fetch.value_type, [number]
+        refused: dict[str, WienerNetzeError] = {fetch.meters[0]: first_error}
+        if len(fetch.meters) > 1:
+            refused.clear()
+            for number in fetch.meters:
+                try:
+                    answers.update(
+                        await self.client.async_get_readings(
+                            fetch.first, fetch.last, fetch.value_type, [number]
+                        )
                     )
-                )
-            except (NotFoundError, ForbiddenError) as error:
-                refused[number] = error
+                except (NotFoundError, ForbiddenError) as error:
+                    refused[number] = error
         if not answers:
-            raise next(iter(refused.values()))  # every meter refused: the application is
+            # Every meter refused: the application is, unless the meter list (same token, same
+            # key) still answers; then it is the meters.
+            await self.client.async_get_meters(ResultType.ALL)
         for number, reason in refused.items():
             if isinstance(reason, NotFoundError):
                 self.account.note_gone(number)

@@ -42,6 +42,10 @@ async def async_cost_rows(
         tariff = timeline.in_effect(row.start)
         if tariff is None or not tariff.prices(flow):
             continue
+        if row.change == 0:  # no energy costs nothing, whether the price is known or not
+            costs[row.start] = 0.0
+            result.priced.add(row.start)
+            continue
         price = tariff.fixed_price(flow)
         entity = tariff.entity(flow)
         if entity is not None:

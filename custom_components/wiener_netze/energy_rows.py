@@ -107,9 +107,14 @@ def day_rows(
     *,
     settled: bool,
     quarter_hours_expected: bool,
+    quarter_hours_since: date | None = None,
     released: bool = False,
 ) -> DayRows:
-    """The rows of one day of one flow from its best source (see the module docstring)."""
+    """The rows of one day of one flow from its best source (see the module docstring).
+
+    ``quarter_hours_since``: the meter's first day with quarter hours; a settled day after it
+    booked from its day value is a gap too (every quarter hour of it is missing).
+    """
     intervals, rejected = quarter_hours_of(store, flow, day, released=released)
     starts = day_starts(day)
     if rejected or any(start in intervals for start in starts):
@@ -119,7 +124,13 @@ def day_rows(
     reading = store.days[flow].get(day)
     if reading is not None:
         row = HourRow(hour_start(starts[0]), reading.value, closing.get(day))
-        return DayRows(rows=[row], source=Source.DAY_VALUE, whole_day=True)
+        lacking = settled and quarter_hours_since is not None and day > quarter_hours_since
+        return DayRows(
+            rows=[row],
+            source=Source.DAY_VALUE,
+            whole_day=True,
+            missing=len(starts) if lacking else 0,
+        )
     return DayRows(missing=len(starts)) if settled else DayRows()
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from homeassistant.core import HomeAssistant
 
 from .api import Flow
-from .api.vienna_time import ONE_DAY
+from .api.vienna_time import ONE_DAY, local_day
 from .cost_sync import CostSync
 from .energy_rows import DayRows, closing_registers, day_rows
 from .held_days import is_released, note_held
@@ -80,6 +80,7 @@ class EnergySync:
             if not meter_days:
                 continue
             self._note_replacements(number, store)
+            self._note_quarter_hours(number, store)
             for flow in sorted(store.flows):
                 await self._sync_flow(
                     number,
@@ -114,6 +115,8 @@ class EnergySync:
     ) -> None:
         """Rows of one statistic for ``days``, written, priced, their findings noted."""
         closing = closing_registers(store, flow, days)
+        known = self.saved.state.quarter_hours_from.get(number)
+        since = date.fromisoformat(known) if known else None
         rows: list[HourRow] = []
         whole_days: list[date] = []
         for day in days:
@@ -124,6 +127,7 @@ class EnergySync:
                 closing,
                 settled=day < settled_before,
                 quarter_hours_expected=expected,
+                quarter_hours_since=since,
                 released=is_released(self.saved.state, day_key(number, flow, day)),
             )
             self._note(number, flow, day, result)
@@ -155,6 +159,19 @@ class EnergySync:
             state.gaps[key] = result.missing  # no day before the first with data is a gap
         else:
             state.gaps.pop(key, None)
+
+    def _note_quarter_hours(self, number: str, store: MeterStore) -> None:
+        """Remember the first day the meter had quarter hours.
+
+        A later day without them is a gap; an earlier one a day of day values.
+        """
+        starts = [min(store.intervals[flow]) for flow in store.flows if store.intervals[flow]]
+        if not starts:
+            return
+        first = local_day(min(starts))
+        known = self.saved.state.quarter_hours_from.get(number)
+        if known is None or first.isoformat() < known:
+            self.saved.state.quarter_hours_from[number] = first.isoformat()
 
     def _note_replacements(self, number: str, store: MeterStore) -> None:
         """A register that goes down means a new meter: record it once, and log it."""

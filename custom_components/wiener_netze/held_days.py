@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from .api import Flow, Reading
+from .api.vienna_time import ONE_DAY
 from .meter_store import MeterStore
 from .saved_state import SavedState, parse_key
 
@@ -108,8 +109,15 @@ def note_held(state: SavedState, key: str, held: HeldDay | None) -> None:
     }
 
 
-def to_recheck(held: Iterable[str], before: date) -> list[tuple[str, date]]:
-    """The held (meter, day) pairs older than ``before``, to read again, in order."""
-    return sorted(
-        {(number, day) for number, _, day in map(parse_key, held) if day < before},
-    )
+def to_recheck(held: Iterable[str], before: date) -> list[tuple[str, date, date]]:
+    """The held days older than ``before``, to read again: consecutive days merged.
+
+    (meter, first, last) ranges, in order.
+    """
+    ranges: list[tuple[str, date, date]] = []
+    for number, day in sorted({(n, d) for n, _, d in map(parse_key, held) if d < before}):
+        if ranges and ranges[-1][0] == number and ranges[-1][2] + ONE_DAY == day:
+            ranges[-1] = (number, ranges[-1][1], day)
+        else:
+            ranges.append((number, day, day))
+    return ranges

@@ -24,13 +24,21 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .api import Flow, ValueType, WienerNetzeClient, WienerNetzeError
+from .api import (
+    Flow,
+    ForbiddenError,
+    MeterReadings,
+    NotFoundError,
+    ValueType,
+    WienerNetzeClient,
+    WienerNetzeError,
+)
 from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .const import DOMAIN
 from .energy_sync import EnergySync
@@ -44,6 +52,9 @@ from .statistics_writer import async_recorded_days
 
 # 89 days, so that with the day before (for the opening register) a request covers 90.
 CHUNK_DAYS = 89
+# A failed history import is tried again after this, then after twice as long, up to a day.
+RETRY_FIRST = timedelta(hours=1)
+RETRY_LIMIT = timedelta(days=1)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,6 +126,9 @@ class HistoryImport:
         self.on_progress = on_progress
         self._task: asyncio.Task[None] | None = None
         self._planned: date | None = None
+        # After a failed run: not again before this, with pauses that double up to a day.
+        self._retry_at: datetime | None = None
+        self._failures = 0
         self._held_checked: date | None = None
         self._missing: dict[str, int] = {}
         self._wanted = 0
@@ -131,10 +145,13 @@ class HistoryImport:
         ``readable``: the meters requests may name (not gone, not locked).
         """
         self.numbers = tuple(readable)
-        today = local_day(dt_util.utcnow())
+        now = dt_util.utcnow()
+        today = local_day(now)
         if self.options.history_years <= 0 or self._planned == today:
             return
         if self._task is not None and not self._task.done():
+            return
+        if self._retry_at is not None and now < self._retry_at:
             return
         self._task = self.entry.async_create_background_task(
             self.hass, self.async_run(quarter_hour_meters), f"{DOMAIN} history import"
@@ -152,8 +169,11 @@ class HistoryImport:
             try:
                 await self._import(chunk, quarter_hour_meters, today)
             except WienerNetzeError as err:
+                self._failures += 1
+                pause = min(RETRY_LIMIT, RETRY_FIRST * 2 ** (self._failures - 1))
+                self._retry_at = dt_util.utcnow() + pause
                 _LOGGER.warning(
-                    "History import paused at %s, continues later: %s", chunk.first, err
+                    "History import paused at %s, continues in %s: %s", chunk.first, pause, err
                 )
                 return
             for number, days in chunk.days.items():
@@ -161,6 +181,7 @@ class HistoryImport:
             await self.saved.async_save()
             self.on_progress()
         self._planned = today
+        self._failures, self._retry_at = 0, None
         if any(missing.values()):
             _LOGGER.info("History import complete")
 
@@ -228,13 +249,42 @@ class HistoryImport:
         limit = self.options.max_power_w
         for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY, ValueType.METER_READ):
             start = first - ONE_DAY if value_type is ValueType.METER_READ else first
-            answer = await self.client.async_get_readings(start, last, value_type, numbers)
+            answer = await self._get_each(start, last, value_type, list(stores))
+            for gone in set(stores) - set(answer):
+                del stores[gone]
             for number, readings in answer.items():
                 if number in stores:
                     stores[number].ingest(value_type, readings, limit)
                 if into is not None and number in into:
                     into[number].ingest(value_type, readings, limit)
         return stores
+
+    async def _get_each(
+        self, first: date, last: date, value_type: ValueType, numbers: list[str]
+    ) -> dict[str, MeterReadings]:
+        """The bulk answer; when a meter makes it fail (404, 403), the others' on their own.
+
+        A meter refused alone is left out of this round (the coordinator's next update makes
+        it unavailable); when every meter is refused, the error stands.
+        """
+        try:
+            return await self.client.async_get_readings(first, last, value_type, numbers)
+        except NotFoundError, ForbiddenError:
+            if len(numbers) == 1:
+                raise
+        answers: dict[str, MeterReadings] = {}
+        refused: list[WienerNetzeError] = []
+        for number in numbers:
+            try:
+                answers.update(
+                    await self.client.async_get_readings(first, last, value_type, [number])
+                )
+            except (NotFoundError, ForbiddenError) as err:
+                refused.append(err)
+                _LOGGER.warning("History import skips %s for now: %s", number, err)
+        if not answers:
+            raise refused[-1]
+        return answers
 
     async def async_import_range(
         self,
@@ -281,14 +331,13 @@ class HistoryImport:
             )
 
     async def _async_reimport(
-        self, days: list[tuple[str, date]], quarter_hour_meters: set[str]
+        self, ranges: list[tuple[str, date, date]], quarter_hour_meters: set[str]
     ) -> None:
-        for number, day in days:
+        for number, first, last in ranges:
             try:
-                await self.async_import_range(day, day, [number], quarter_hour_meters)
+                await self.async_import_range(first, last, [number], quarter_hour_meters)
             except WienerNetzeError as err:
-                _LOGGER.debug("Reading held-back days again failed: %s", err)
-                return
+                _LOGGER.debug("Reading held-back days %s..%s again failed: %s", first, last, err)
 
     def summary(self) -> dict[str, MeterHistory]:
         """How far each meter's history import is, for the sensors."""

@@ -7,6 +7,8 @@
   by itself.
 - Gaps: quarter hours that never arrived, imported without them.
 - Hours without a price: a price entity had no history for them, so their cost is left out.
+- A new smart meter on the account (a fix flow adds it), and a meter gone from the account or
+  refused alone (a fix flow removes it).
 """
 
 from __future__ import annotations
@@ -247,6 +249,12 @@ def delete_issues(hass: HomeAssistant, entry_id: str, numbers: Iterable[str]) ->
     for (domain, issue_id), issue in list(registry.issues.items()):
         if domain == DOMAIN and (issue.data or {}).get("entry_id") == entry_id:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
+    delete_meter_issues(hass, numbers)
+
+
+def delete_meter_issues(hass: HomeAssistant, numbers: Iterable[str]) -> None:
+    """Remove the issues of meters (no longer read, or the entry is being removed)."""
+    registry = ir.async_get(hass)
     for number in numbers:
         ir.async_delete_issue(hass, DOMAIN, quarter_hours_issue_id(number))
         ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))

@@ -26,9 +26,6 @@ STORAGE_VERSION = 1
 # 2: "forced" (days imported although held back) renamed "released".
 # 3: per-meter settled days and per-statistic first days instead of one history import flag.
 STORAGE_MINOR_VERSION = 3
-# Stands for every meter of the entry in saved state migrated from minor version 2, which kept
-# one history import for the whole entry; the coordinator gives each meter its copy.
-EVERY_METER = "*"
 
 
 def day_key(number: str, flow: Flow, day: date) -> str:
@@ -96,8 +93,10 @@ class SavedState:
     settled: dict[str, list[list[str]]] = field(default_factory=dict)
     # Statistic (``<meter>/<flow>``) → the first day with data.
     data_from: dict[str, str] = field(default_factory=dict)
-    # Every meter the account has listed since the entry was set up (None: not read yet): a
-    # smart meter listed that is not among them is new.
+    # Meter → the first day it had quarter hours: a later day without them is a gap.
+    quarter_hours_from: dict[str, str] = field(default_factory=dict)
+    # The smart meters the account listed when the entry was set up (None: not read yet): a
+    # smart meter listed that is neither among them nor selected is new.
     known_meters: list[str] | None = None
     held: dict[str, dict[str, float | None]] = field(default_factory=dict)
     released: list[str] = field(default_factory=list)
@@ -127,26 +126,21 @@ class SavedState:
         if first is None or day < first:
             self.data_from[flow_key(number, flow)] = day.isoformat()
 
-    def flows_of(self, number: str) -> list[Flow]:
-        """The flows of a meter that have had data."""
-        return [
-            flow
-            for flow in (Flow.CONSUMPTION, Flow.FEED_IN)
-            if flow_key(number, flow) in self.data_from
-        ]
+    def meters(self) -> set[str]:
+        """Every meter something is kept of."""
+        keyed = [*self.data_from, *self.held, *self.gaps, *self.unpriced, *self.released]
+        return set(self.settled) | {key.split("/")[0] for key in keyed}
 
-    def share_with(self, numbers: Iterable[str]) -> None:
-        """Give each meter its copy of what minor version 2 kept for the whole entry."""
-        shared = self.settled.pop(EVERY_METER, None)
-        if shared is not None:
-            for number in numbers:
-                self.settled.setdefault(number, [list(pair) for pair in shared])
-
-    def forget_meter(self, number: str) -> None:
-        """Drop what is kept of a meter no longer in the entry (its statistics stay)."""
-        self.settled.pop(number, None)
-        for key in [key for key in self.data_from if key.split("/")[0] == number]:
-            del self.data_from[key]
+    def forget_meters(self, numbers: Iterable[str]) -> None:
+        """Drop what is kept of meters no longer in the entry (their statistics stay)."""
+        numbers = set(numbers)
+        for number in numbers:
+            self.settled.pop(number, None)
+            self.quarter_hours_from.pop(number, None)
+        for mapping in (self.data_from, self.held, self.gaps, self.unpriced):
+            for key in [key for key in mapping if key.split("/")[0] in numbers]:
+                del mapping[key]
+        self.released = [key for key in self.released if key.split("/")[0] not in numbers]
 
 
 def migrate(minor_version: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -155,12 +149,11 @@ def migrate(minor_version: int, data: dict[str, Any]) -> dict[str, Any]:
     if minor_version < 2 and "forced" in data:
         data["released"] = data.pop("forced")
     if minor_version < 3:
-        start, following = data.pop("backfill_start", None), data.pop("backfill_next", None)
-        data.pop("backfill_done", None)
-        data.pop("first_data", None)
-        if start and following and following > start:
-            last = date.fromisoformat(following) - ONE_DAY
-            data["settled"] = {EVERY_METER: [[start, last.isoformat()]]}
+        # Version 1.2 imported quarter hours only: days before a meter's opt-in, days without
+        # quarter hours and gaps were never imported as they are now. Nothing counts as settled,
+        # so every day is read once more; rows that are already right are not written again.
+        for key in ("backfill_start", "backfill_next", "backfill_done", "first_data"):
+            data.pop(key, None)
     return data
 
 

@@ -33,8 +33,9 @@ RECHECK_INTERVAL = timedelta(hours=3)
 PROBE_BACKOFF = (timedelta(hours=1), timedelta(hours=6))
 # How late after its end a day may appear for the delay to be learned as the usual one.
 PUBLICATION_DELAY_LIMIT = timedelta(hours=48)
-# The publication delay is the shortest seen on the days of this last stretch: one late day
-# neither holds the next ones back nor is forgotten at once.
+ZERO = timedelta(0)
+# The publication delay is learned from the days of this last stretch: one late day neither
+# holds the next ones back nor is forgotten at once, and an earlier publication is found again.
 DELAY_MEMORY = timedelta(days=7)
 
 
@@ -57,14 +58,28 @@ class FetchLog:
     )
     last_run: dict[ValueType, datetime] = field(default_factory=dict)
     register_target: date | None = None
-    # How long after its end each recent day appeared (an upper bound when it appeared at the
-    # first request), for the publication delay.
+    # How long after its end each recent day was found (published by then), and the latest
+    # time it was still missing (not published yet): bounds of its publication delay.
     delays: dict[date, timedelta] = field(default_factory=dict)
+    misses: dict[date, timedelta] = field(default_factory=dict)
 
     @property
     def publication_delay(self) -> timedelta | None:
-        """The shortest delay of the recent days: when the next day is first asked for."""
-        return min(self.delays.values(), default=None)
+        """When the next day is first asked for, after its end.
+
+        The earliest time a recent day was found is when days are published by; the latest
+        time one was still missing before that, when they are not yet. While the two are
+        further apart than the shortest pause, the first request goes halfway between them, so
+        the delay moves towards the real one in both directions: a day found at its first
+        request says nothing about how much earlier it came, a day found halfway does.
+        """
+        found = min(self.delays.values(), default=None)
+        if found is None:
+            return None
+        before = max((miss for miss in self.misses.values() if miss < found), default=ZERO)
+        if found - before <= PROBE_BACKOFF[0]:
+            return found
+        return before + (found - before) / 2
 
     def missing(self, fetch: Fetch, stores: Mapping[str, MeterStore]) -> set[tuple[str, date]]:
         """The days of ``fetch`` some meter has no value for (before its answer is stored)."""
@@ -92,22 +107,37 @@ class FetchLog:
             if day in checked or self.publication_delay is not None
         }
 
-    def record(self, fetch: Fetch, now: datetime, arrived: Iterable[date] = ()) -> None:
-        """Remember a successful fetch, and how late the days it found appeared."""
+    def record(
+        self,
+        fetch: Fetch,
+        now: datetime,
+        arrived: Iterable[date] = (),
+        still_missing: Iterable[date] = (),
+    ) -> None:
+        """Remember a successful fetch and what it taught about the publication delay.
+
+        ``arrived``: days it found that were missing; ``still_missing``: days it asked for that
+        are still not there.
+        """
         for day in days_between(fetch.first, fetch.last):
             self.checked[fetch.value_type][day] = now
         self.last_run[fetch.value_type] = now
         if fetch.value_type is ValueType.METER_READ:
             self.register_target = fetch.last
-        for day in arrived:
-            delay = now - local_midnight(day + ONE_DAY)
-            if timedelta(0) <= delay <= PUBLICATION_DELAY_LIMIT:
-                self.delays[day] = min(delay, self.delays.get(day, delay))
+        for found, days in ((True, arrived), (False, still_missing)):
+            for day in days:
+                delay = now - local_midnight(day + ONE_DAY)
+                if not ZERO <= delay <= PUBLICATION_DELAY_LIMIT:
+                    continue
+                if found:
+                    self.delays[day] = min(delay, self.delays.get(day, delay))
+                else:
+                    self.misses[day] = max(delay, self.misses.get(day, delay))
         newest = max(self.delays, default=None)
         if newest is not None:
-            self.delays = {
-                day: delay for day, delay in self.delays.items() if newest - day < DELAY_MEMORY
-            }
+            for known in (self.delays, self.misses):
+                for day in [day for day in known if newest - day >= DELAY_MEMORY]:
+                    del known[day]
 
     def prune(self, first: date) -> None:
         """Forget days before ``first``."""
@@ -132,13 +162,25 @@ def settled_before(today: date, correction_days: int) -> date:
     return today - correction_days * ONE_DAY
 
 
-def expected_due(day: date, last: datetime | None, now: datetime, delay: timedelta | None) -> bool:
-    """Whether a day not yet published should be asked for now (see the module docstring)."""
+def expected_due(
+    day: date,
+    last: datetime | None,
+    now: datetime,
+    delay: timedelta | None,
+    *,
+    once: bool = False,
+) -> bool:
+    """Whether a day not yet published should be asked for now (see the module docstring).
+
+    ``once``: only the first time after the delay, no asking again with growing pauses.
+    """
     expected_at = local_midnight(day + ONE_DAY) + (delay or timedelta(0))
     if now < expected_at:
         return False
     if last is None or last < expected_at:
         return True
+    if once:
+        return False
     shortest, longest = PROBE_BACKOFF
     return now - last >= min(longest, max(shortest, last - expected_at))
 
@@ -193,7 +235,12 @@ def _add_due(
     yesterday = moment.today - ONE_DAY
     for day in days:
         last = checked.get(day)
-        if (newest is None and day == yesterday) or (newest is not None and day > newest):
+        if newest is None and day == yesterday:
+            # A meter without any data in the window (new, or its data ended): once a day.
+            if expected_due(day, last, moment.now, moment.delay, once=True):
+                due.urgent.add(day)
+            continue
+        if newest is not None and day > newest:
             if expected_due(day, last, moment.now, moment.delay):
                 due.urgent.add(day)
             continue

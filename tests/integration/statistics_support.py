@@ -109,22 +109,22 @@ def published_hours(
 def assert_states_are_registers(
     sim: Simulator, number: str, rows: dict[datetime, Any], feed_in: bool
 ) -> int:
-    """At the end of every day the statistic holds, the state is the meter's register.
+    """Every hour's state is the meter's register at its end.
 
-    Returns how many day ends were checked.
+    At the end of every day the register Wiener Netze read; within a day that register less
+    the energy after the hour. Returns how many days were checked.
     """
     view = sim.views[number]
-    checked = 0
-    ends: dict[date, datetime] = {}
+    by_day: dict[date, list[datetime]] = defaultdict(list)
     for start in rows:
-        day = (start + timedelta(minutes=59)).astimezone(VIENNA).date()
-        ends[day] = max(ends.get(day, start), start)
-    for day, start in ends.items():
-        assert rows[start]["state"] == pytest.approx(
-            view.register(day, feed_in) / 1000, abs=1e-6
-        ), (
-            number,
-            day,
-        )
-        checked += 1
-    return checked
+        by_day[(start + timedelta(minutes=59)).astimezone(VIENNA).date()].append(start)
+    for day, starts in by_day.items():
+        register = view.register(day, feed_in) / 1000
+        after = 0.0
+        for start in sorted(starts, reverse=True):
+            assert rows[start]["state"] == pytest.approx(register - after, abs=1e-6), (
+                number,
+                start,
+            )
+            after += rows[start]["change"]
+    return len(by_day)

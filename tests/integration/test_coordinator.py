@@ -73,7 +73,7 @@ async def test_schedule_follows_publication(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Nothing while nothing new can exist; pauses that grow while a day is overdue; the
-    delay it appeared after is where the next day's requests start.
+    next day's first request goes halfway between the last miss and the find.
     """
     before = readings(sim_state)
     for minute in (15, 30, 45):
@@ -115,11 +115,12 @@ async def test_schedule_follows_publication(
     }
     assert sim_state.counts["token"] <= tokens + 1
 
-    # Then nothing until 09:50 the next day, when 2026-11-22 is there at the first request.
-    for day_of_month, hour, minute in ((22, 12, 5), (22, 23, 5), (23, 0, 5), (23, 9, 35)):
+    # Then nothing until 07:20 the next day, halfway between the last miss (04:50) and the
+    # find (09:50): 2026-11-22 is there at the first request.
+    for day_of_month, hour, minute in ((22, 12, 5), (22, 23, 5), (23, 0, 5), (23, 7, 5)):
         await tick_to(hass, freezer, sim_state, at(day_of_month, hour, minute))
     assert readings(sim_state) == settled
-    await tick_to(hass, freezer, sim_state, at(23, 9, 50))
+    await tick_to(hass, freezer, sim_state, at(23, 7, 20))
     assert readings(sim_state) - settled == {
         "readings_QUARTER_HOUR": 1,
         "readings_DAY": 1,

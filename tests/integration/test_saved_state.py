@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.wiener_netze.api.vienna_time import days_between
 from custom_components.wiener_netze.saved_state import SavedStateStore
 
 
@@ -29,9 +27,8 @@ async def test_version_1_1_loads_in_todays_form(
     }
     state = await SavedStateStore(hass, "entry1").async_load()
     assert state.released == ["AT001/consumption/2026-03-01"]
-    # One history import for the whole entry (1.2) becomes each meter's settled days (1.3).
-    assert state.settled == {"*": [["2025-11-21", "2026-05-19"]]}
-    state.share_with(["AT001", "AT002"])
-    assert state.settled_days("AT002") == set(days_between(date(2025, 11, 21), date(2026, 5, 19)))
+    # 1.2 imported quarter hours only: nothing counts as settled, every day is read once more.
+    assert state.settled == {}
+    assert not hasattr(state, "backfill_next")
     assert state.held == {"AT001/consumption/2026-03-02": {"quarter_hours": 9.1, "day": 0.9}}
     assert state.gaps == {"AT001/consumption/2026-02-01": 4}

@@ -240,12 +240,14 @@ def test_unpublished_day_asked_for_with_growing_pauses() -> None:
 
 
 def test_publication_delay_learned_from_a_day_found_after_a_miss() -> None:
-    """The next day is first asked for when the last one appeared; backlogs teach nothing."""
+    """The next day is first asked for when the last one appeared, once it is known closely
+    (missed at 07:00, found at 08:00); backlogs teach nothing."""
     day = date(2026, 11, 20)
     log = FetchLog()
     fetch = Fetch(ValueType.QUARTER_HOUR, (METER,), day, day)
     log.record(fetch, now_at(day + timedelta(days=3), 9), arrived=[day])
     assert log.publication_delay is None  # 57 hours late: an outage, not the usual delay
+    log.record(fetch, now_at(day + timedelta(days=1), 7), still_missing=[day])
     log.record(fetch, now_at(day + timedelta(days=1), 8), arrived=[day])
     assert log.publication_delay == timedelta(hours=8)
     later = day + timedelta(days=1)
@@ -253,3 +255,35 @@ def test_publication_delay_learned_from_a_day_found_after_a_miss() -> None:
         later, None, now_at(later + timedelta(days=1), 7), log.publication_delay
     )
     assert expected_due(later, None, now_at(later + timedelta(days=1), 8), log.publication_delay)
+
+
+def test_publication_delay_moves_in_both_directions() -> None:
+    """Found at 10:00 after a miss at 04:00: the next day is asked halfway (07:00); each day
+    found halfway or missed there narrows it, until it is known within the shortest pause. A
+    late day raises nothing; an earlier publication is found once the old days are forgotten."""
+    log = FetchLog()
+    first = date(2026, 11, 10)
+
+    def publish(day: date, probes: list[int], published: int) -> None:
+        """Ask for ``day`` at these hours after its end; it is there from ``published``."""
+        fetch = Fetch(ValueType.QUARTER_HOUR, (METER,), day, day)
+        for hour in probes:
+            moment = now_at(day + timedelta(days=1), hour)
+            if hour >= published:
+                log.record(fetch, moment, arrived=[day])
+                return
+            log.record(fetch, moment, still_missing=[day])
+
+    publish(first, [4, 10], published=6)
+    assert log.publication_delay == timedelta(hours=7)  # halfway between 04:00 and 10:00
+    publish(first + timedelta(days=1), [7], published=6)
+    assert log.publication_delay == timedelta(hours=5, minutes=30)  # (04:00, 07:00]
+    publish(first + timedelta(days=2), [5, 6], published=6)  # 05:30 missed, 06:30 found
+    assert log.publication_delay == timedelta(hours=6)  # (05:00, 06:00]: close enough
+    publish(first + timedelta(days=3), [6, 23], published=23)  # one late day
+    assert log.publication_delay == timedelta(hours=6)
+    # Wiener Netze publishes at 03:00 from now on: found at the first request for a week,
+    # then the old bounds are forgotten and the request moves halfway down again.
+    for offset in range(4, 12):
+        publish(first + timedelta(days=offset), [6], published=3)
+    assert log.publication_delay == timedelta(hours=3)
