@@ -9,6 +9,7 @@ with the ``account`` setting, at start or while running.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -203,7 +204,20 @@ def plain_account() -> list[MeterSpec]:
     ]
 
 
-ACCOUNTS = {"default": default_account, "plain": plain_account}
+def _one(number: str) -> Callable[[], list[MeterSpec]]:
+    """An account with one meter of the default account: one shape on its own."""
+    return lambda: [spec for spec in default_account() if spec.number == number]
+
+
+ACCOUNTS: dict[str, Callable[[], list[MeterSpec]]] = {
+    "default": default_account,
+    "plain": plain_account,
+    # One shape each (double-tariff registers: the ``tariff_meters`` setting on any of them).
+    "quarter_hours_opt_in": _one(HOUSEHOLD),
+    "pv_added": _one(PHOTOVOLTAIC),
+    "feed_in_only": _one(FEED_IN_ONLY),
+    "day_values": _one(DAILY),
+}
 
 
 def account(name: str) -> list[MeterSpec]:

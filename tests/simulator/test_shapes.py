@@ -159,6 +159,11 @@ async def test_account_switched_at_run_time(
         assert response.status == 200
     assert FEED_IN_ONLY not in {meter.number for meter in await client.async_get_meters()}
     async with session.post(
+        f"{simulator.url}/_sim/settings", json={"account": "feed_in_only"}
+    ) as response:
+        assert response.status == 200
+    assert [meter.number for meter in await client.async_get_meters()] == [FEED_IN_ONLY]
+    async with session.post(
         f"{simulator.url}/_sim/settings", json={"account": "nowhere"}
     ) as response:
         assert response.status == 400
