@@ -309,6 +309,18 @@ class Simulator:
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         return days, value_type
 
+    async def _range_faults(self, days: list[date], value_type: str) -> None:
+        """A range too long to answer in time, or one with a day the gateway cannot serve.
+
+        The days served are those before ``datumBis``; registers are unaffected.
+        """
+        settings = self.settings
+        if settings.slow_range_days and len(days) > settings.slow_range_days:
+            raise GatewayError(504, f"{GATEWAY_ERROR}Gateway Timeout")
+        served = days if settings.datum_bis_exclusive else days[:-1]
+        if value_type != "METER_READ" and any(day in settings.bad_request_days for day in served):
+            raise GatewayError(400, f"{GATEWAY_ERROR}Bad Request")
+
     def _readings(
         self, spec: MeterSpec, days: list[date], value_type: str, now: datetime
     ) -> dict[str, Any]:
@@ -319,6 +331,7 @@ class Simulator:
         """GET /zaehlpunkte/messwerte: several meters (repeated ``zaehlpunkt``) or all."""
         await self.gate(request, "readings_bulk")
         days, value_type = self._days(request)
+        await self._range_faults(days, value_type)
         self.counts[f"readings_{value_type}"] += 1
         wanted = request.query.getall("zaehlpunkt", [])
         specs = [self._meter(number) for number in wanted] or [
@@ -334,6 +347,7 @@ class Simulator:
         await self.gate(request, "readings_single")
         spec = self._meter(request.match_info["zaehlpunkt"])
         days, value_type = self._days(request)
+        await self._range_faults(days, value_type)
         self.counts[f"readings_{value_type}"] += 1
         return self.respond(self._readings(spec, days, value_type, self.clock.now()))
 

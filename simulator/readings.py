@@ -171,9 +171,39 @@ class MeterView:
                 result.append(
                     {"obisCode": obis, "einheit": self.format.unit, "messwerte": messwerte}
                 )
+        if self.settings.other_register and value_type != "METER_READ":
+            messwerte = [self._entry(*day_bounds(day), 1234, "VAL") for day in visible]
+            result.append({"obisCode": "1-1:3.9.0", "einheit": "WH", "messwerte": messwerte})
+        self._spoil(result, value_type)
         if self.settings.reverse_order:
             result.reverse()
         return result
+
+    def _spoil(self, result: list[dict[str, Any]], value_type: str) -> None:
+        """The bad-value faults: one value of this meter, or one register's unit.
+
+        The value spoiled is a quarter hour where the meter has them that day, else its day
+        value: the day's other source stays readable.
+        """
+        settings = self.settings
+        if settings.bad_unit_meter == self.truth.spec.number:
+            for register in result:
+                if register["messwerte"]:
+                    register["einheit"] = "VARH"
+                    break
+        if settings.bad_value is None or settings.bad_value_day is None:
+            return
+        wanted = (
+            "QUARTER_HOUR" if self.truth.spec.quarter_hours_on(settings.bad_value_day) else "DAY"
+        )
+        if value_type != wanted:
+            return
+        day_start = self.format.time(day_bounds(settings.bad_value_day)[0])
+        for register in result:
+            for entry in register["messwerte"]:
+                if entry["zeitVon"] == day_start:
+                    _spoil_value(entry, settings.bad_value)
+                    return
 
     def _messwerte(
         self, days: list[date], value_type: str, feed_in: bool, now: datetime
@@ -199,3 +229,17 @@ class MeterView:
             "zeitVon": self.format.time(start),
             "zeitBis": self.format.time(end),
         }
+
+
+def _spoil_value(entry: dict[str, Any], how: str) -> None:
+    """Make one ``messwert`` object unreadable in the way the fault names."""
+    if how == "empty":  # JSON null
+        entry["messwert"] = None
+    elif how == "negative":
+        entry["messwert"] = -abs(entry["messwert"] or 1)
+    elif how == "text":
+        entry["messwert"] = "n/a"
+    elif how == "reversed":
+        entry["zeitBis"], entry["zeitVon"] = entry["zeitVon"], entry["zeitBis"]
+    else:
+        raise ValueError(f"unknown bad value {how!r}")

@@ -92,6 +92,22 @@ class Settings:
     tariff_meters: list[str] = field(default_factory=list)
     # Meters this application may not read: a request naming one answers 403.
     forbidden_meters: list[str] = field(default_factory=list)
+    # One bad value per meter: the first quarter hour of this day (the day value, for a day
+    # without quarter hours) becomes empty (JSON null) | negative | text | reversed (zeitBis
+    # before zeitVon).
+    bad_value: str | None = None
+    bad_value_day: date | None = None
+    # One register of this meter in an unknown unit (its values cannot be converted).
+    bad_unit_meter: str | None = None
+    # Every meter also reports a register that is neither consumption nor feed-in (an
+    # energy-community share, OBIS 1-1:3.9.0).
+    other_register: bool = False
+    # Readings requests over more than this many days take longer than the gateway waits for
+    # its backend: 504 Gateway Timeout (0: none).
+    slow_range_days: int = 0
+    # Quarter-hour and day-value requests that include one of these days (before datumBis)
+    # answer 400.
+    bad_request_days: list[date] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes given as JSON-like values; unknown names and bad values raise."""

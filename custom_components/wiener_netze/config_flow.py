@@ -111,7 +111,7 @@ def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 async def fetch_meters(flow: ConfigFlow, data: Mapping[str, Any]) -> list[Meter]:
     """Obtain a token and list the account's meters, or raise :class:`CredentialsError`."""
-    client = create_client(flow.hass, data)
+    client = create_client(flow.hass, data, for_form=True)
     try:
         await client.async_authenticate()
         meters = await client.async_get_meters(ResultType.ALL)

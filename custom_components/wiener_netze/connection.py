@@ -20,12 +20,23 @@ from .const import CONF_API_KEY, CONF_API_URL, CONF_CLIENT_ID, CONF_CLIENT_SECRE
 
 # How the client retries inside one update; the coordinator's interval does the rest.
 RETRY_POLICY = RetryPolicy()
+# Forms (set-up, re-authentication, reconfigure): no retries, an answer within 15 seconds.
+FLOW_RETRY_POLICY = RetryPolicy(max_attempts=1, max_total_seconds=15)
+FLOW_REQUEST_TIMEOUT = 12.0
 # Requests per minute and burst: no limit is published; stay far below the seed plan's 60.
 RATE_LIMITS = (DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
 
 
-def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WienerNetzeClient:
-    """A client for the credentials and URLs in ``data`` (a config entry's or a flow's)."""
+def create_client(
+    hass: HomeAssistant, data: Mapping[str, Any], *, for_form: bool = False
+) -> WienerNetzeClient:
+    """A client for the credentials and URLs in ``data`` (a config entry's or a flow's).
+
+    ``for_form``: a person waits at a form; fail fast rather than retry.
+    """
+    extra: dict[str, Any] = {}
+    if for_form:
+        extra = {"retry": FLOW_RETRY_POLICY, "request_timeout": FLOW_REQUEST_TIMEOUT}
     return WienerNetzeClient(
         async_get_clientsession(hass),
         data[CONF_CLIENT_ID],
@@ -33,6 +44,6 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> WienerNetzeCl
         data[CONF_API_KEY],
         api_url=data.get(CONF_API_URL) or DEFAULT_API_URL,
         token_url=data.get(CONF_TOKEN_URL) or DEFAULT_TOKEN_URL,
-        retry=RETRY_POLICY,
         rate_limiter=RateLimiter(*RATE_LIMITS),
+        **{"retry": RETRY_POLICY, **extra},
     )

@@ -30,9 +30,9 @@ from .api import (
     WienerNetzeClient,
     WienerNetzeError,
 )
-from .api.vienna_time import ONE_DAY, days_between, local_day
+from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .connection import create_client
-from .const import CONF_METERS, DOMAIN
+from .const import CONF_METERS, DOMAIN, MAX_HISTORY_YEARS
 from .cost_sync import CostSync
 from .energy_sync import EnergySync
 from .entry_options import EntryOptions
@@ -40,7 +40,7 @@ from .error_mapping import update_error
 from .held_days import release
 from .history_import import HistoryImport, MeterHistory
 from .issues import delete_meter_issues, update_quarter_hour_issues
-from .meter_store import MeterStore
+from .meter_store import FLOWS, MeterStore, report_dropped
 from .naming import meter_title
 from .saved_state import SavedStateStore, parse_key
 from .schedule import Fetch, FetchLog, plan, settled_before, window_start
@@ -128,12 +128,31 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             state.forget_meters(dropped)
             delete_meter_issues(self.hass, dropped)
             await self.saved.async_save()
-        if self.cost_sync.note_tariff(dt_util.utcnow(), self.tariff, self.selected):
-            await self.saved.async_save()
+        today = local_day(dt_util.utcnow())
+        state.prune(years_before(today, MAX_HISTORY_YEARS))
+        first_priced = self.cost_sync.note_tariff(dt_util.utcnow(), self.tariff, self.selected)
+        await self.saved.async_save()
+        if first_priced:
+            # The first tariff prices what was imported before it, in the background.
+            self.config_entry.async_create_background_task(
+                self.hass, self._price_history(first_priced), f"{DOMAIN} first prices"
+            )
         try:
             await self._read_account(local_day(dt_util.utcnow()))
         except WienerNetzeError as err:
             raise update_error(err) from err
+
+    async def _price_history(self, numbers: list[str]) -> None:
+        """Price everything imported of these meters with the tariff just entered."""
+        state = self.saved.state
+        firsts = [
+            day for number in numbers for flow in FLOWS if (day := state.first_day(number, flow))
+        ]
+        tariff = self.tariff
+        if not firsts or tariff is None:
+            return
+        yesterday = local_day(dt_util.utcnow()) - ONE_DAY
+        await self.async_recalculate_costs(min(firsts), yesterday, tariff, numbers)
 
     async def _read_account(self, today: date) -> None:
         """The account's meter list: master data, names, new and unavailable meters."""
@@ -264,6 +283,7 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         for number, readings in (await self._read_each(fetch)).items():
             limit = self.options.max_power_w
             outcome = self.stores[number].ingest(fetch.value_type, readings, limit)
+            report_dropped(self.names.get(number, number), outcome.dropped)
             for reading in outcome.rejected:
                 _LOGGER.warning(
                     "%s: ignored an implausible value of %.3f kWh for %s..%s "

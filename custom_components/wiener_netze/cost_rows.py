@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from homeassistant.core import HomeAssistant
 
 from .api import Flow
-from .api.vienna_time import local_day, local_midnight
+from .api.vienna_time import HOUR, ONE_DAY, local_day, local_midnight
 from .price_history import async_hourly_prices
 from .statistics_writer import HourRow
 from .tariff import TariffTimeline, price_factor
@@ -54,12 +54,15 @@ async def async_cost_rows(
             costs[row.start] = row.change * price
             result.priced.add(row.start)
     for entity, rows in by_entity.items():
-        prices = await _async_entity_prices(hass, entity, [row.start for row in rows])
+        hours = sorted({hour for row in rows for hour in _hours_priced(row)})
+        prices = await _async_entity_prices(hass, entity, hours)
         for row in rows:
-            if (price := prices.get(row.start)) is None:
+            known = [prices[hour] for hour in _hours_priced(row) if hour in prices]
+            if not known:
                 result.unpriced.add(row.start)
                 continue
-            costs[row.start] = row.change * price
+            # A day booked from its day value costs the day's mean price.
+            costs[row.start] = row.change * sum(known) / len(known)
             result.priced.add(row.start)
     for day in {local_day(row.start) for row in energy}:
         midnight = local_midnight(day).astimezone(UTC)
@@ -68,6 +71,16 @@ async def async_cost_rows(
             costs[midnight] = costs.get(midnight, 0.0) + charge
     result.rows = [HourRow(start, round(costs[start], 6), None) for start in sorted(costs)]
     return result
+
+
+def _hours_priced(row: HourRow) -> list[datetime]:
+    """The hours whose price applies to a row: its own, or every hour of its day."""
+    if not row.day_value:
+        return [row.start]
+    day = local_day(row.start)
+    start = local_midnight(day).astimezone(UTC)
+    end = local_midnight(day + ONE_DAY).astimezone(UTC)
+    return [start + index * HOUR for index in range(int((end - start) / HOUR))]
 
 
 async def _async_entity_prices(

@@ -20,7 +20,7 @@ from .cost_rows import async_cost_rows
 from .issues import update_unpriced_issues
 from .saved_state import SavedStateStore, flow_key, from_ranges, to_ranges
 from .statistic_ids import cost_metadata, statistic_id
-from .statistics_writer import HourRow, StatisticsWriter, async_read_rows
+from .statistics_writer import HourRow, StatisticsWriter, async_read_rows, mark_day_values
 from .tariff import Tariff, TariffTimeline
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,17 +48,27 @@ class CostSync:
         """The tariffs of one meter over time."""
         return TariffTimeline.from_list(self.saved.state.tariffs.get(number, []))
 
-    def note_tariff(self, moment: datetime, tariff: Tariff | None, numbers: Iterable[str]) -> bool:
-        """The options' tariff applies from ``moment`` on; False when nothing changed."""
+    def note_tariff(
+        self, moment: datetime, tariff: Tariff | None, numbers: Iterable[str]
+    ) -> list[str]:
+        """The options' tariff applies from ``moment`` on.
+
+        Returns the meters it is the first tariff of: everything already imported of them is
+        to be priced with it (it covers all time before it).
+        """
+        first: list[str] = []
         changed = False
         for number in numbers:
             timeline = self.timeline(number)
+            had = bool(timeline)
             if timeline.change(moment, tariff):
                 self.saved.state.tariffs[number] = timeline.as_list()
                 changed = True
+                if not had and tariff is not None:
+                    first.append(number)
         if changed:
             _LOGGER.info("Tariff in effect from %s: %s", moment.isoformat(), tariff)
-        return changed
+        return first
 
     async def async_price(self, number: str, flow: Flow, energy: list[HourRow]) -> int:
         """Write the money of these energy rows; returns how many hours had no price."""
@@ -90,8 +100,11 @@ class CostSync:
             timeline.override(start, end, tariff)
             self.saved.state.tariffs[number] = timeline.as_list()
             for flow in COST_NAMES:
-                rows = await async_read_rows(self.hass, statistic_id(number, flow), start, end)
-                await self.async_price(number, flow, rows)
+                energy = statistic_id(number, flow)
+                # Energy must not change between reading it and writing its money.
+                async with self.writer.locked(energy):
+                    rows = mark_day_values(await async_read_rows(self.hass, energy, start, end))
+                    await self.async_price(number, flow, rows)
                 repriced += len(rows)
         _LOGGER.info("Re-priced %d hours from %s to %s", repriced, first, last)
         return repriced

@@ -91,6 +91,8 @@ async def async_get_config_entry_diagnostics(
                 "master_data": _plain(_meter(coordinator.meters.get(number))),
                 "read_by": "quarter_hour" if number in quarter_hours else "day",
                 "flows": sorted(str(flow) for flow in store.flows),
+                "other_registers": sorted(store.other_registers),
+                "values_left_out": len(store.dropped),
                 "day_status": {
                     day.isoformat(): store.day_status(day, number in quarter_hours) for day in days
                 },

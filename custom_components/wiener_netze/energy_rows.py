@@ -123,7 +123,7 @@ def day_rows(
         return DayRows()  # wait for the quarter hours
     reading = store.days[flow].get(day)
     if reading is not None:
-        row = HourRow(hour_start(starts[0]), reading.value, closing.get(day))
+        row = HourRow(hour_start(starts[0]), reading.value, closing.get(day), day_value=True)
         lacking = settled and quarter_hours_since is not None and day > quarter_hours_since
         return DayRows(
             rows=[row],

@@ -96,11 +96,15 @@ class EnergySync:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected
             )
-        update_held_issues(self.hass, self.entry_id, self.saved.state.held, self.names)
-        update_gap_issues(self.hass, stores, self.saved.state.gaps, self.names)
+        self.update_issues(stores)
         self.cost_sync.update_issues(stores)
         await self.saved.async_save()
         return report
+
+    def update_issues(self, numbers: Iterable[str]) -> None:
+        """The held-day and gap issues of these meters, as the saved state has them."""
+        update_held_issues(self.hass, self.entry_id, self.saved.state.held, self.names)
+        update_gap_issues(self.hass, numbers, self.saved.state.gaps, self.names)
 
     async def _sync_flow(
         self,

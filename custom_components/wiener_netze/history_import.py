@@ -31,10 +31,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    ApiTimeoutError,
+    BadRequestError,
+    DroppedValue,
     Flow,
     ForbiddenError,
     MeterReadings,
     NotFoundError,
+    ServerError,
     ValueType,
     WienerNetzeClient,
     WienerNetzeError,
@@ -44,7 +48,7 @@ from .const import DOMAIN
 from .energy_sync import EnergySync
 from .entry_options import EntryOptions
 from .held_days import to_recheck
-from .meter_store import FLOWS, MeterStore
+from .meter_store import FLOWS, MeterStore, report_dropped
 from .saved_state import SavedStateStore, day_key
 from .schedule import settled_before, window_start
 from .statistic_ids import statistic_id
@@ -52,6 +56,8 @@ from .statistics_writer import async_recorded_days
 
 # 89 days, so that with the day before (for the opening register) a request covers 90.
 CHUNK_DAYS = 89
+# What a gateway answers when its backend took too long for a range: split it, like a timeout.
+GATEWAY_TIMEOUT = 504
 # A failed history import is tried again after this, then after twice as long, up to a day.
 RETRY_FIRST = timedelta(hours=1)
 RETRY_LIMIT = timedelta(days=1)
@@ -78,26 +84,36 @@ class Chunk:
     days: dict[str, list[date]]
 
 
-def chunks(missing: Mapping[str, Sequence[date]]) -> list[Chunk]:
-    """The missing days of every meter in rounds of at most :data:`CHUNK_DAYS` days.
+def next_chunk(missing: Mapping[str, Sequence[date]]) -> Chunk | None:
+    """The newest round of at most :data:`CHUNK_DAYS` missing days.
 
-    Oldest first; each round names only the meters that miss a day in it.
+    It names only the meters that miss a day in it; None when nothing is missing.
     """
-    every = sorted({day for days in missing.values() for day in days})
-    result: list[Chunk] = []
-    index = 0
-    while index < len(every):
-        first = every[index]
-        limit = first + (CHUNK_DAYS - 1) * ONE_DAY
-        inside = [day for day in every[index:] if day <= limit]
-        last = inside[-1]
+    every = {day for days in missing.values() for day in days}
+    if not every:
+        return None
+    last = max(every)
+    first = min(day for day in every if day > last - CHUNK_DAYS * ONE_DAY)
+    days = {
+        number: in_chunk
+        for number, wanted in missing.items()
+        if (in_chunk := [day for day in wanted if first <= day <= last])
+    }
+    return Chunk(first, last, days)
+
+
+def halves(chunk: Chunk) -> list[Chunk]:
+    """A round that failed, split in two (newer half first) to find the day that fails."""
+    middle = chunk.first + ((chunk.last - chunk.first) // 2)
+    result = []
+    for first, last in ((middle + ONE_DAY, chunk.last), (chunk.first, middle)):
         days = {
-            number: in_chunk
-            for number, wanted in missing.items()
-            if (in_chunk := [day for day in wanted if first <= day <= last])
+            number: in_half
+            for number, wanted in chunk.days.items()
+            if (in_half := [day for day in wanted if first <= day <= last])
         }
-        result.append(Chunk(first, last, days))
-        index += len(inside)
+        if days:
+            result.append(Chunk(first, last, days))
     return result
 
 
@@ -131,6 +147,7 @@ class HistoryImport:
         self._failures = 0
         self._held_checked: date | None = None
         self._missing: dict[str, int] = {}
+        self._dropped: set[DroppedValue] = set()
         self._wanted = 0
 
     def _range(self, today: date) -> tuple[date, date]:
@@ -165,25 +182,70 @@ class HistoryImport:
         self._wanted = max(0, (last - first).days + 1)
         self._missing = {number: len(days) for number, days in missing.items()}
         self.on_progress()
-        for chunk in chunks(missing):
+        # Newest first: yesterday's weeks are in the statistics at once, then back in time.
+        while (chunk := next_chunk(missing)) is not None:
             try:
-                await self._import(chunk, quarter_hour_meters, today)
+                await self._import_or_split(chunk, quarter_hour_meters, today)
             except WienerNetzeError as err:
                 self._failures += 1
                 pause = min(RETRY_LIMIT, RETRY_FIRST * 2 ** (self._failures - 1))
                 self._retry_at = dt_util.utcnow() + pause
                 _LOGGER.warning(
-                    "History import paused at %s, continues in %s: %s", chunk.first, pause, err
+                    "History import paused at %s, continues in %s: %s", chunk.last, pause, err
                 )
                 return
-            for number, days in chunk.days.items():
-                self._missing[number] -= len(days)
+            for number in chunk.days:
+                missing[number] = [day for day in missing[number] if day < chunk.first]
+                if self._before_its_data(number, chunk):
+                    # A whole round before the meter's oldest data was empty: nothing older
+                    # exists either. Its older days count as settled, without a request.
+                    self.saved.state.settle(number, missing[number])
+                    missing[number] = []
+                self._missing[number] = len(missing[number])
             await self.saved.async_save()
             self.on_progress()
         self._planned = today
         self._failures, self._retry_at = 0, None
         if any(missing.values()):
             _LOGGER.info("History import complete")
+
+    def _before_its_data(self, number: str, chunk: Chunk) -> bool:
+        """Whether the meter had no data in the round and all its data is newer."""
+        if len(chunk.days[number]) < CHUNK_DAYS:
+            return False  # a short round says little: only a whole empty round stops
+        firsts = [day for flow in FLOWS if (day := self.saved.state.first_day(number, flow))]
+        return bool(firsts) and min(firsts) > chunk.last
+
+    async def _import_or_split(
+        self, chunk: Chunk, quarter_hour_meters: set[str], today: date
+    ) -> None:
+        """Import a round, split down to single days when it fails in itself.
+
+        Wiener Netze refusing it (400) or it taking too long splits it; a single day that keeps
+        failing is counted.
+        """
+        try:
+            await self._import(chunk, quarter_hour_meters, today)
+        except (BadRequestError, ApiTimeoutError, ServerError) as err:
+            if isinstance(err, ServerError) and err.status != GATEWAY_TIMEOUT:
+                raise  # the server's trouble, not this range's: pause
+            if chunk.first == chunk.last:
+                self._note_failing(chunk, err, today)
+                return
+            for half in halves(chunk):
+                await self._import_or_split(half, quarter_hour_meters, today)
+
+    def _note_failing(self, chunk: Chunk, err: WienerNetzeError, today: date) -> None:
+        """A single day failed again; on its third day of failing it becomes a gap."""
+        state = self.saved.state
+        for number in chunk.days:
+            if state.note_failing(number, chunk.first, today):
+                _LOGGER.warning(
+                    "%s on %s keeps failing (%s); imported as a gap", number, chunk.first, err
+                )
+                self.energy_sync.update_issues([number])
+            else:
+                _LOGGER.info("%s on %s failed (%s); tried again tomorrow", number, chunk.first, err)
 
     async def async_missing(self, first: date, last: date) -> dict[str, list[date]]:
         """The days ``first``..``last`` each meter misses (see the module docstring)."""
@@ -254,7 +316,10 @@ class HistoryImport:
                 del stores[gone]
             for number, readings in answer.items():
                 if number in stores:
-                    stores[number].ingest(value_type, readings, limit)
+                    outcome = stores[number].ingest(value_type, readings, limit)
+                    fresh = [value for value in outcome.dropped if value not in self._dropped]
+                    self._dropped.update(fresh)
+                    report_dropped(number, fresh)
                 if into is not None and number in into:
                     into[number].ingest(value_type, readings, limit)
         return stores

@@ -7,15 +7,18 @@ validated value and a value missing from a later answer is kept: nothing already
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from .api import Flow, MeterReadings, Reading, ValueType
+from .api import DroppedValue, Flow, MeterReadings, Reading, ValueType
 from .api.vienna_time import HOUR, ONE_DAY, day_ending_at, day_starts, local_day, local_midnight
 
 FLOWS = (Flow.CONSUMPTION, Flow.FEED_IN)
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class DayStatus(StrEnum):
@@ -30,6 +33,20 @@ class DayStatus(StrEnum):
     def complete(self) -> bool:
         """Every interval is there (validated or not)."""
         return self in (DayStatus.ESTIMATED, DayStatus.FINAL)
+
+
+def report_dropped(name: str, dropped: list[DroppedValue]) -> None:
+    """Log each value left out of an answer, once: meter, day, field and what it was."""
+    for value in dropped:
+        _LOGGER.warning(
+            "%s: left out a value Wiener Netze sent that cannot be read (%s%s is %s, expected "
+            "%s); the rest of the answer is used, its day counts as incomplete",
+            name,
+            f"{local_day(value.start)}: " if value.start else "",
+            value.field,
+            value.value,
+            value.reason,
+        )
 
 
 def _plausible(reading: Reading, max_power_w: float) -> bool:
@@ -53,6 +70,8 @@ class IngestResult:
 
     stored: int = 0
     rejected: list[Reading] = field(default_factory=list)
+    # Values of the answer that could not be read (left out), for the first time.
+    dropped: list[DroppedValue] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -81,6 +100,11 @@ class MeterStore:
     first_seen: dict[Flow, date] = field(default_factory=dict)
     # Starts of the implausible values ever rejected, so each interval is reported once.
     reported: set[datetime] = field(default_factory=set)
+    # Values that could not be read, so each is reported once.
+    dropped: set[DroppedValue] = field(default_factory=set)
+    # OBIS codes of registers that are neither consumption nor feed-in (energy-community
+    # shares, other registers): kept out of the statistics, listed in diagnostics.
+    other_registers: set[str] = field(default_factory=set)
 
     @property
     def has_quarter_hours(self) -> bool:
@@ -97,9 +121,14 @@ class MeterStore:
     ) -> IngestResult:
         """Store one meter's part of an answer; values above ``max_power_w`` are rejected."""
         result = IngestResult()
+        for value in readings.dropped:
+            if value not in self.dropped:
+                self.dropped.add(value)
+                result.dropped.append(value)
         for series in readings.series:
             flow = series.obis.flow
             if flow not in FLOWS:
+                self.other_registers.add(series.obis.cde)
                 continue
             if series.obis.e != 0:
                 if value_type is ValueType.METER_READ and series.obis.is_register:

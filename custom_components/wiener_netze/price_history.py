@@ -2,7 +2,9 @@
 
 An hour's price is the entity's hourly mean from the long-term statistics when it has them
 (they outlive the recorder's purge), otherwise the time-weighted mean of its recorded states
-over the hour. Hours for which neither exists have no price: they are never guessed.
+over the hour, otherwise its current value if that was already in effect at the hour (a price
+helper unchanged since before the purge). Hours for which none exists have no price: they are
+never guessed.
 """
 
 from __future__ import annotations
@@ -82,4 +84,22 @@ async def async_hourly_prices(
             _states, hass, entity_id, min(missing), max(missing) + HOUR
         )
         prices.update(time_weighted(states, missing))
+    prices.update(_in_effect(hass.states.get(entity_id), [h for h in hours if h not in prices]))
     return {hour: value * factor for hour, value in prices.items()}
+
+
+def _in_effect(state: State | None, hours: list[datetime]) -> dict[datetime, float]:
+    """The entity's current value for the hours it was already in effect at.
+
+    Unchanged since before them: a price helper set once keeps pricing after the recorder
+    purged its states.
+    """
+    if state is None:
+        return {}
+    try:
+        value = float(state.state)
+    except ValueError:
+        return {}
+    if not math.isfinite(value):
+        return {}
+    return {hour: value for hour in hours if state.last_changed <= hour}

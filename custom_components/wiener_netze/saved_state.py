@@ -19,13 +19,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .api import Flow
-from .api.vienna_time import HOUR, ONE_DAY, days_between
+from .api.vienna_time import HOUR, ONE_DAY, day_starts, days_between, local_midnight
 from .const import DOMAIN
 
 STORAGE_VERSION = 1
 # 2: "forced" (days imported although held back) renamed "released".
 # 3: per-meter settled days and per-statistic first days instead of one history import flag.
 STORAGE_MINOR_VERSION = 3
+# A day whose request fails on this many days becomes a gap.
+FAILING_DAYS = 3
 
 
 def day_key(number: str, flow: Flow, day: date) -> str:
@@ -93,6 +95,9 @@ class SavedState:
     settled: dict[str, list[list[str]]] = field(default_factory=dict)
     # Statistic (``<meter>/<flow>``) → the first day with data.
     data_from: dict[str, str] = field(default_factory=dict)
+    # ``<meter>/<day>`` → [first day it failed, last day it failed, days it failed on]: a day
+    # whose request keeps failing (400, too slow) on three days becomes a gap.
+    failing: dict[str, list[Any]] = field(default_factory=dict)
     # Meter → the first day it had quarter hours: a later day without them is a gap.
     quarter_hours_from: dict[str, str] = field(default_factory=dict)
     # The smart meters the account listed when the entry was set up (None: not read yet): a
@@ -125,6 +130,51 @@ class SavedState:
         first = self.first_day(number, flow)
         if first is None or day < first:
             self.data_from[flow_key(number, flow)] = day.isoformat()
+
+    def note_failing(self, number: str, day: date, today: date) -> bool:
+        """A day of a meter failed today; True once it failed on three days and became a gap.
+
+        A gap here: settled, every quarter hour of each of the meter's flows missing.
+        """
+        key = f"{number}/{day.isoformat()}"
+        first, last, count = self.failing.get(key, [today.isoformat(), None, 0])
+        if last != today.isoformat():
+            count += 1
+        self.failing[key] = [first, today.isoformat(), count]
+        if count < FAILING_DAYS:
+            return False
+        del self.failing[key]
+        flows = [flow for flow in (Flow.CONSUMPTION, Flow.FEED_IN) if self.first_day(number, flow)]
+        for flow in flows or [Flow.CONSUMPTION]:
+            self.gaps[day_key(number, flow, day)] = len(day_starts(day))
+        self.settle(number, [day])
+        return True
+
+    def prune(self, before: date) -> None:
+        """Forget findings about days before ``before`` (older than any history kept)."""
+        for mapping in (self.held, self.gaps):
+            for key in [key for key in mapping if parse_key(key)[2] < before]:
+                del mapping[key]
+        self.released = [key for key in self.released if parse_key(key)[2] >= before]
+        for key in [key for key in self.failing if key.split("/")[1] < before.isoformat()]:
+            del self.failing[key]
+        self.replacements = [
+            record for record in self.replacements if record["day"] >= before.isoformat()
+        ]
+        horizon = local_midnight(before).isoformat()
+        for key, ranges in list(self.unpriced.items()):
+            kept = [pair for pair in ranges if pair[1] > horizon]
+            if kept:
+                self.unpriced[key] = kept
+            else:
+                del self.unpriced[key]
+        for number in list(self.settled):
+            self.settle_only_from(number, before)
+
+    def settle_only_from(self, number: str, first: date) -> None:
+        """Keep the settled days of a meter from ``first`` on."""
+        days = {day for day in self.settled_days(number) if day >= first}
+        self.settled[number] = to_day_ranges(days)
 
     def meters(self) -> set[str]:
         """Every meter something is kept of."""

@@ -8,11 +8,14 @@ not written again. Energy and money statistics go through the same splice.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from homeassistant.components.recorder.core import Recorder
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
@@ -22,8 +25,12 @@ from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
-from .api.vienna_time import ONE_DAY, local_day, local_midnight
+from .api.vienna_time import HOUR, ONE_DAY, local_day, local_midnight
+from .const import DOMAIN
+
+_LOGGER = logging.getLogger(__name__)
 
 EPSILON = 1e-6
 LOOKBACK = timedelta(days=32)
@@ -37,6 +44,8 @@ class HourRow:
     start: datetime
     change: float
     state: float | None
+    # The energy of a whole local day booked at its first hour (from its day value).
+    day_value: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,8 @@ class SpliceResult:
     written: int
     corrected: int
     emptied: tuple[datetime, ...] = ()
+    # How far every later row's sum moved.
+    shift: float = 0.0
 
 
 def _read(hass: HomeAssistant, statistic: str, start: datetime, end: datetime | None) -> list[Any]:
@@ -98,6 +109,23 @@ async def async_recorded_days(
     )
 
 
+def mark_day_values(rows: list[HourRow]) -> list[HourRow]:
+    """Rows read back, with the days booked from their day value marked.
+
+    Such a day has one row with energy, at the hour the local day starts.
+    """
+    with_energy: dict[date, list[HourRow]] = {}
+    for row in rows:
+        if abs(row.change) > EPSILON:
+            with_energy.setdefault(local_day(row.start), []).append(row)
+    marked = {
+        found[0].start
+        for day, found in with_energy.items()
+        if len(found) == 1 and found[0].start == local_midnight(day).astimezone(UTC)
+    }
+    return [replace(row, day_value=True) if row.start in marked else row for row in rows]
+
+
 async def async_read_rows(
     hass: HomeAssistant, statistic: str, start: datetime, end: datetime
 ) -> list[HourRow]:
@@ -105,12 +133,28 @@ async def async_read_rows(
     return await get_instance(hass).async_add_executor_job(_hour_rows, hass, statistic, start, end)
 
 
+# One writer per statistic for the whole instance, shared by every entry and reload: a splice
+# reads what it rewrites, so two at once on one statistic would leave a step in its sum.
+STATISTIC_LOCKS: HassKey[defaultdict[str, asyncio.Lock]] = HassKey(f"{DOMAIN}_statistic_locks")
+# How long a splice waits for the recorder to confirm its write before going on (logged).
+BARRIER_TIMEOUT = 60.0
+
+
+def statistic_lock(hass: HomeAssistant, statistic: str) -> asyncio.Lock:
+    """The lock every writer of ``statistic`` holds while reading and writing it."""
+    return hass.data.setdefault(STATISTIC_LOCKS, defaultdict(asyncio.Lock))[statistic]
+
+
 class StatisticsWriter:
-    """Splices rows into statistics; one splice at a time, since each reads what it rewrites."""
+    """Splices rows into statistics: one writer per statistic, each reads what it rewrites."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         self.hass = hass
-        self._lock = asyncio.Lock()
+        self._barrier_expired = False
+
+    def locked(self, statistic: str) -> asyncio.Lock:
+        """The statistic's lock, for a reader that must not see it half written."""
+        return statistic_lock(self.hass, statistic)
 
     async def async_splice(
         self, meta: StatisticMetaData, rows: list[HourRow], whole_days: Iterable[date] = ()
@@ -122,7 +166,7 @@ class StatisticsWriter:
         """
         if not rows:
             return SpliceResult(0, 0)
-        async with self._lock:
+        async with self.locked(meta["statistic_id"]):
             return await self._splice(
                 meta, sorted(rows, key=lambda row: row.start), set(whole_days)
             )
@@ -130,13 +174,20 @@ class StatisticsWriter:
     async def _splice(
         self, meta: StatisticMetaData, rows: list[HourRow], whole_days: set[date]
     ) -> SpliceResult:
+        """Rewrite the span the rows cover; move everything after it in one statement.
+
+        The recorder adjusts every later sum by the span's change
+        (``Recorder.async_adjust_statistics``), so a correction costs the rows it changes, not
+        every row after it, and older rows can be placed before newer ones.
+        """
         instance = get_instance(self.hass)
         statistic = meta["statistic_id"]
-        first = rows[0].start
+        first, end = rows[0].start, rows[-1].start + HOUR
         if whole_days:
             first = min(first, local_midnight(min(whole_days)).astimezone(UTC))
+            end = max(end, local_midnight(max(whole_days) + ONE_DAY).astimezone(UTC))
         base = await instance.async_add_executor_job(_sum_before, self.hass, statistic, first)
-        stored = await instance.async_add_executor_job(_read, self.hass, statistic, first, None)
+        stored = await instance.async_add_executor_job(_read, self.hass, statistic, first, end)
         old: dict[datetime, tuple[float, float | None]] = {}
         entries: dict[datetime, tuple[float, float | None]] = {}
         previous = base
@@ -146,6 +197,7 @@ class StatisticsWriter:
             old[start] = (total, row["state"])
             entries[start] = (total - previous, row["state"])
             previous = total
+        old_end = previous  # the sum the span ended with: every later sum builds on it
         corrected = 0
         for row in rows:
             known = entries.get(row.start)
@@ -175,14 +227,36 @@ class StatisticsWriter:
                 if state is not None:
                     row["state"] = state
                 changed.append(row)
+        shift = round(total - old_end, 6)
         if changed:
             async_add_external_statistics(self.hass, meta, changed)
-            # The next splice reads what this one wrote. The recorder's own block_till_done
-            # returns early while it is still running the import, so queue a barrier after it.
-            barrier: asyncio.Future[None] = self.hass.loop.create_future()
-            instance.queue_task(SynchronizeTask(barrier))
-            await barrier
-        return SpliceResult(len(changed), corrected, tuple(sorted(emptied)))
+        if abs(shift) > EPSILON:
+            unit = meta["unit_of_measurement"] or ""
+            instance.async_adjust_statistics(statistic, end, shift, unit)
+        if changed or abs(shift) > EPSILON:
+            await self._barrier(instance)
+        return SpliceResult(len(changed), corrected, tuple(sorted(emptied)), shift)
+
+    async def _barrier(self, instance: Recorder) -> None:
+        """Wait until the recorder has run what was queued: the next splice reads it.
+
+        The recorder's own ``async_block_till_done`` returns at once while it is still running
+        an import, so a barrier of our own goes after it; bounded, so a stalled recorder does
+        not stop polling for good.
+        """
+        barrier: asyncio.Future[None] = self.hass.loop.create_future()
+        instance.queue_task(SynchronizeTask(barrier))
+        try:
+            await asyncio.wait_for(barrier, BARRIER_TIMEOUT)
+        except TimeoutError:
+            if not self._barrier_expired:
+                _LOGGER.warning(
+                    "The recorder did not confirm writing statistics within %.0f s; going on",
+                    BARRIER_TIMEOUT,
+                )
+            self._barrier_expired = True
+        else:
+            self._barrier_expired = False
 
 
 def _differs(old: float | None, new: float | None) -> bool:

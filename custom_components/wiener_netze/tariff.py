@@ -27,6 +27,8 @@ from .const import (
 ALWAYS = datetime.min.replace(tzinfo=UTC)
 ENERGY_UNITS = {"Wh": 1000.0, "kWh": 1.0, "MWh": 0.001}
 SUBUNITS = ("ct", "c", "cent", "Cent", "¢")
+# Currency symbols people write instead of the code.
+SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "Fr.": "CHF"}
 
 
 def price_factor(unit: str | None, currency: str) -> float | None:
@@ -36,7 +38,7 @@ def price_factor(unit: str | None, currency: str) -> float | None:
     money, energy = (part.strip() for part in unit.split("/", 1))
     if energy not in ENERGY_UNITS:
         return None
-    if money == currency:
+    if SYMBOLS.get(money, money) == currency:
         return ENERGY_UNITS[energy]
     if money in SUBUNITS:
         return ENERGY_UNITS[energy] / 100

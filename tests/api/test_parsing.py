@@ -69,6 +69,7 @@ def test_units_and_numbers(unit: str, factor: float, number: float) -> None:
         ({"einheit": "W"}, "einheit", "'W'"),
         ({"einheit": None}, "einheit", "None"),
         ({"messwert": "250"}, "messwert", "'250'"),
+        ({"messwert": None}, "messwert", "None"),
         ({"messwert": True}, "messwert", "True"),
         ({"messwert": -1}, "messwert", "-1"),
         ({"messwert": float("nan")}, "messwert", "nan"),
@@ -78,14 +79,44 @@ def test_units_and_numbers(unit: str, factor: float, number: float) -> None:
         ({"messwerte": {}}, "messwerte", "{}"),
     ],
 )
-def test_rejections_name_the_field_and_value(
+def test_a_value_that_cannot_be_read_is_left_out(
     changes: dict[str, Any], field: str, shown: str
 ) -> None:
+    """One bad value (or register) costs that value: it is listed, the next meter is used."""
+    good = series()
+    good["zaehlpunkt"] = "AT2"
+    bad, other = parse_bulk_readings([series(**changes), good])
+    assert [value for series_ in bad.series for value in series_.readings] == []
+    [dropped] = bad.dropped
+    assert dropped.meter == "AT1"
+    assert dropped.field.endswith(field)
+    assert dropped.value == shown
+    assert other.dropped == ()
+    assert other.series[0].readings[0].value == pytest.approx(0.25)
+
+
+def test_left_out_value_keeps_its_interval_when_readable() -> None:
+    """The dropped value names its interval start, for the day it makes incomplete."""
+    [result] = parse_bulk_readings([series(messwert=None)])
+    assert result.dropped[0].start == datetime(2025, 1, 1, tzinfo=UTC)
+    assert result.dropped[0].obis == "1-1:1.9.0"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ([{"zaehlwerke": []}], "zaehlpunkt"),
+        ([{"zaehlpunkt": "AT1"}], "zaehlwerke"),
+        ([{"zaehlpunkt": "AT1", "zaehlwerke": {}}], "zaehlwerke"),
+        (["AT1"], "messwerte[0]"),
+    ],
+)
+def test_a_wrong_structure_rejects_the_answer(payload: Any, field: str) -> None:
+    """No meter number, no list of registers: the answer cannot be assigned at all."""
     with pytest.raises(MalformedResponseError) as caught:
-        parse_bulk_readings([series(**changes)])
+        parse_bulk_readings(payload)
     assert caught.value.field is not None
     assert caught.value.field.endswith(field)
-    assert shown in str(caught.value)
 
 
 def test_series_without_values_and_unit_means_no_data_yet() -> None:

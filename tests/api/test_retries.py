@@ -142,16 +142,18 @@ async def test_broken_json_is_a_malformed_response(
     assert (await client.async_get_meter(HOUSEHOLD)).number == HOUSEHOLD
 
 
-async def test_wrong_unit_names_field_and_value(
+async def test_wrong_unit_leaves_the_register_out_and_names_it(
     client: WienerNetzeClient, sim_state: Simulator
 ) -> None:
+    """A unit the client cannot convert costs that register's values, not the answer."""
     sim_state.settings.wrong_unit = "MWH"
-    with pytest.raises(MalformedResponseError) as caught:
-        await client.async_get_readings(
-            date(2026, 11, 1), date(2026, 11, 1), ValueType.DAY, [HOUSEHOLD]
-        )
-    assert caught.value.field == "messwerte[0].zaehlwerke[0].einheit"
-    assert "'MWH'" in str(caught.value)
+    answer = await client.async_get_readings(
+        date(2026, 11, 1), date(2026, 11, 1), ValueType.DAY, [HOUSEHOLD]
+    )
+    assert [len(series.readings) for series in answer[HOUSEHOLD].series] == [0]
+    [dropped] = answer[HOUSEHOLD].dropped
+    assert dropped.field == "messwerte[0].zaehlwerke[0].einheit"
+    assert dropped.value == "'MWH'"
 
 
 async def test_unexpected_status(client: WienerNetzeClient, sim_state: Simulator) -> None:

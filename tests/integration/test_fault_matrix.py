@@ -112,7 +112,37 @@ FAULTS = [
         "wrong_unit",
         "values in a wrong unit for two days",
         on_day={WEEK[1]: {"wrong_unit": "VARH"}, WEEK[3]: {"wrong_unit": None}},
-        evidence="Error fetching wiener_netze data",
+        evidence="cannot be read",
+    ),
+    *(
+        Fault(
+            f"bad_{kind}",
+            f"one {kind} value per meter in a bulk answer",
+            on_day={
+                WEEK[1]: {"bad_value": kind, "bad_value_day": WEEK[0]},
+                WEEK[3]: {"bad_value": None},
+            },
+            evidence="cannot be read",
+        )
+        for kind in ("empty", "negative", "text", "reversed")
+    ),
+    Fault(
+        "bad_unit",
+        "one register in an unknown unit",
+        on_day={WEEK[1]: {"bad_unit_meter": HOUSEHOLD}, WEEK[3]: {"bad_unit_meter": None}},
+        evidence="cannot be read",
+    ),
+    Fault(
+        "other_register",
+        "an energy-community register beside consumption and feed-in",
+        {"other_register": True},
+    ),
+    Fault(
+        "day_400",
+        "a day of the history the gateway answers 400 for, for two days",
+        {"bad_request_days": [date(2026, 10, 25)]},
+        on_day={WEEK[1]: {"bad_request_days": []}},
+        evidence="tried again tomorrow",
     ),
     Fault(
         "duplicated",
@@ -331,6 +361,7 @@ def clear_faults(settings: Settings) -> None:
         "arm_after", "expire_tokens_next", "unauthorized_next", "rate_limited_next",
         "server_errors_next", "hang_next", "malformed_next", "truncated_next", "offline",
         "offline_after", "wrong_unit", "missing_interval_days", "duplicated_interval_days",
-        "scaled_days", "spike_days",
+        "scaled_days", "spike_days", "bad_value", "bad_value_day", "bad_unit_meter",
+        "other_register", "slow_range_days", "bad_request_days",
     ):  # fmt: skip
         setattr(settings, name, getattr(good, name))

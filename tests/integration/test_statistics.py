@@ -130,16 +130,18 @@ async def test_restart_in_the_middle_of_the_history_import(
     sim_state: Simulator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The connection drops after two chunks; after a restart it continues, no gap, no double."""
+    """The connection drops after two rounds; after a restart it continues, no gap, no double."""
     # Master data, the first update's three requests, then two chunks of three requests.
     sim_state.settings.offline_after = 1 + 3 + 2 * 3
     entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
     await set_up(hass, entry)
-    resume = HISTORY_FROM + timedelta(days=2 * 89)
+    # Newest first: the two rounds before the window (which starts on 1 November) are in.
+    newest = date(2026, 10, 31)
+    resume = newest - timedelta(days=2 * 89)  # the newest day still missing
     settled = entry.runtime_data.saved.state.settled_days(HOUSEHOLD)
-    assert min(settled) == HISTORY_FROM
-    assert set(days_between(HISTORY_FROM, resume - timedelta(days=1))) <= settled
+    assert set(days_between(resume + timedelta(days=1), newest)) <= settled
     assert resume not in settled
+    assert HISTORY_FROM not in settled
     history = entry.runtime_data.history.summary()[HOUSEHOLD]
     assert 0 < (history.progress or 0) < 100
     assert history.missing_days > 0
@@ -156,7 +158,8 @@ async def test_restart_in_the_middle_of_the_history_import(
         if item["endpoint"] == "readings_bulk" and dict(item["query"])["wertetyp"] == "QUARTER_HOUR"
     ]
     assert starts[0] == "2026-11-01"  # the window, read on start
-    assert starts[1] == resume.isoformat()  # the history import goes on where it stopped
+    # The history import goes on where it stopped: the round that ends with ``resume``.
+    assert starts[1] == max(HISTORY_FROM, resume - timedelta(days=88)).isoformat()
     assert entry.runtime_data.history.summary()[HOUSEHOLD].missing_days == 0
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)

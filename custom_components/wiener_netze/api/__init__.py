@@ -23,6 +23,7 @@ from .errors import (
 from .models import (
     Address,
     Device,
+    DroppedValue,
     Flow,
     Installation,
     Interface,
@@ -48,6 +49,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Device",
+    "DroppedValue",
     "Flow",
     "ForbiddenError",
     "Installation",

@@ -274,6 +274,11 @@ def _within(parts: list[MeterReadings], first: date, last: date) -> list[MeterRe
                 )
                 for series in part.series
             ),
+            dropped=tuple(
+                value
+                for value in part.dropped
+                if value.start is None or lower <= value.start < upper
+            ),
         )
         for part in parts
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from .models import MeterReadings, ObisCode, Reading, ReadingSeries
+from .models import DroppedValue, MeterReadings, ObisCode, Reading, ReadingSeries
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -25,7 +25,9 @@ def _dedupe(readings: list[Reading]) -> tuple[Reading, ...]:
 def merge_readings(parts: list[MeterReadings]) -> dict[str, MeterReadings]:
     """One :class:`MeterReadings` per meter, registers matched by their OBIS C.D.E part."""
     collected: dict[str, dict[str, tuple[ObisCode, str | None, list[Reading]]]] = {}
+    dropped: dict[str, list[DroppedValue]] = {}
     for part in parts:
+        dropped.setdefault(part.meter, []).extend(part.dropped)
         registers = collected.setdefault(part.meter, {})
         for series in part.series:
             obis, unit, readings = registers.setdefault(series.obis.cde, (series.obis, None, []))
@@ -38,6 +40,7 @@ def merge_readings(parts: list[MeterReadings]) -> dict[str, MeterReadings]:
                 ReadingSeries(meter=meter, obis=obis, unit=unit, readings=_dedupe(readings))
                 for obis, unit, readings in registers.values()
             ),
+            dropped=tuple(dropped.get(meter, ())),
         )
         for meter, registers in collected.items()
     }

@@ -170,11 +170,24 @@ class ReadingSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class DroppedValue:
+    """A value of an answer that could not be read: left out, the rest of the answer used."""
+
+    meter: str
+    field: str  # where in the answer, e.g. ``messwerte[0].zaehlwerke[1].messwerte[17].messwert``
+    value: str  # what it was, shortened
+    reason: str  # what was expected
+    obis: str | None = None
+    start: datetime | None = None  # the interval's start, when that could be read
+
+
+@dataclass(frozen=True, slots=True)
 class MeterReadings:
-    """All registers one meter returned for a request."""
+    """All registers one meter returned for a request, and the values that could not be read."""
 
     meter: str
     series: tuple[ReadingSeries, ...]
+    dropped: tuple[DroppedValue, ...] = ()
 
     def get(self, cde: str) -> ReadingSeries | None:
         """The series whose OBIS code has the C.D.E part ``cde`` (e.g. ``1.9.0``)."""

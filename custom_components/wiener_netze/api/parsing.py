@@ -1,9 +1,15 @@
 """Turn the API's JSON into models, accepting every form seen in the wild and nothing else.
 
-Accepted (see ``shared/reference/API-FACTS.md``): lists bare or wrapped in ``items``; times with
-``Z``, ``+0000`` or ``+01:00``, with or without fractions of a second; units ``WH`` / ``KWH`` in
-any letter case; integer or floating point values. Anything else raises
-:class:`MalformedResponseError` naming the field and the offending value.
+Accepted (see docs/api.md): lists bare or wrapped in ``items``; times with ``Z``, ``+0000`` or
+``+01:00``, with or without fractions of a second; units ``WH`` / ``KWH`` in any letter case;
+integer or floating point values.
+
+Readings are bulk answers for several meters, so one bad value costs that value only: a value
+that cannot be read (null, negative or not a number, times missing or reversed), or a register
+whose unit or OBIS code cannot be read, is left out and listed in the answer's ``dropped``, and
+everything else is used. The answer is rejected whole, with :class:`MalformedResponseError`
+naming the field and the offending value, only when its structure is wrong: no list of meters,
+a meter without its number or without ``zaehlwerke``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from .errors import MalformedResponseError
 from .models import (
     Address,
     Device,
+    DroppedValue,
     Installation,
     Interface,
     Meter,
@@ -185,34 +192,77 @@ def parse_meters(payload: Any) -> list[Meter]:
     ]
 
 
-def _parse_series(meter: str, payload: Any, field: str) -> ReadingSeries:
-    obj = _object(payload, field)
-    obis = parse_obis(obj.get("obisCode"), f"{field}.obisCode")
-    values = obj.get("messwerte")
-    if values is None:
-        values = []
-    if not isinstance(values, list):
-        raise _fail(f"{field}.messwerte", values, "a list")
+def _dropped(
+    meter: str,
+    err: MalformedResponseError,
+    obis: ObisCode | None = None,
+    start: datetime | None = None,
+) -> DroppedValue:
+    """A value left out, from the error that reading it raised."""
+    reason = str(err).removeprefix("malformed response: ")
+    shown, _, expected = reason.partition(", expected ")
+    return DroppedValue(
+        meter=meter,
+        field=err.field or "",
+        value=shown.split(" is ", 1)[-1],
+        reason=expected or reason,
+        obis=obis.raw if obis else None,
+        start=start,
+    )
+
+
+def _parse_reading(value: Any, where: str, factor: float) -> Reading:
+    """One ``messwert`` object; raises for anything that cannot be read."""
+    value_obj = _object(value, where)
+    start = parse_timestamp(value_obj.get("zeitVon"), f"{where}.zeitVon")
+    end = parse_timestamp(value_obj.get("zeitBis"), f"{where}.zeitBis")
+    if end <= start:
+        raise _fail(f"{where}.zeitBis", value_obj.get("zeitBis"), "a time after zeitVon")
+    number = parse_number(value_obj.get("messwert"), f"{where}.messwert")
+    quality = value_obj.get("qualitaet")
+    if quality is not None and not isinstance(quality, str):
+        raise _fail(f"{where}.qualitaet", quality, "a quality code such as VAL or EST")
+    return Reading(start=start, end=end, value=number * factor, quality=(quality or "").strip())
+
+
+def _start_of(value: Any) -> datetime | None:
+    """The interval start of a value that could not be read, if that part can be."""
+    try:
+        return parse_timestamp(value.get("zeitVon"), "") if isinstance(value, dict) else None
+    except MalformedResponseError:
+        return None
+
+
+def _parse_series(
+    meter: str, payload: Any, field: str, dropped: list[DroppedValue]
+) -> ReadingSeries | None:
+    """One register; None when it cannot be assigned (no readable OBIS code)."""
+    try:
+        obj = _object(payload, field)
+        obis = parse_obis(obj.get("obisCode"), f"{field}.obisCode")
+        values = obj.get("messwerte")
+        if values is None:
+            values = []
+        if not isinstance(values, list):
+            raise _fail(f"{field}.messwerte", values, "a list")
+    except MalformedResponseError as err:
+        dropped.append(_dropped(meter, err))
+        return None
     unit = obj.get("einheit")
     if not values and (unit is None or unit == ""):
         # Seen after opting in to quarter hours: no values and no unit means "no data yet".
         return ReadingSeries(meter=meter, obis=obis, unit=None, readings=())
-    factor = unit_factor(unit, f"{field}.einheit")
+    try:
+        factor = unit_factor(unit, f"{field}.einheit")
+    except MalformedResponseError as err:  # the values cannot be converted: none is used
+        dropped.append(_dropped(meter, err, obis))
+        return ReadingSeries(meter=meter, obis=obis, unit=None, readings=())
     readings = []
     for index, item in enumerate(values):
-        where = f"{field}.messwerte[{index}]"
-        value_obj = _object(item, where)
-        start = parse_timestamp(value_obj.get("zeitVon"), f"{where}.zeitVon")
-        end = parse_timestamp(value_obj.get("zeitBis"), f"{where}.zeitBis")
-        if end <= start:
-            raise _fail(f"{where}.zeitBis", value_obj.get("zeitBis"), "a time after zeitVon")
-        number = parse_number(value_obj.get("messwert"), f"{where}.messwert")
-        quality = value_obj.get("qualitaet")
-        if quality is not None and not isinstance(quality, str):
-            raise _fail(f"{where}.qualitaet", quality, "a quality code such as VAL or EST")
-        readings.append(
-            Reading(start=start, end=end, value=number * factor, quality=(quality or "").strip())
-        )
+        try:
+            readings.append(_parse_reading(item, f"{field}.messwerte[{index}]", factor))
+        except MalformedResponseError as err:
+            dropped.append(_dropped(meter, err, obis, _start_of(item)))
     readings.sort(key=lambda reading: (reading.start, reading.end))
     return ReadingSeries(meter=meter, obis=obis, unit=str(unit).strip(), readings=tuple(readings))
 
@@ -222,16 +272,20 @@ def parse_meter_readings(payload: Any, field: str = "messwerte") -> MeterReading
     obj = _object(payload, field)
     meter = _text(obj, "zaehlpunkt", field, required=True)
     assert meter is not None  # noqa: S101 - required=True guarantees it
-    registers = obj.get("zaehlwerke")
+    if "zaehlwerke" not in obj:
+        raise _fail(f"{field}.zaehlwerke", None, "a list of registers")
+    registers = obj["zaehlwerke"]
     if registers is None:
         registers = []
     if not isinstance(registers, list):
         raise _fail(f"{field}.zaehlwerke", registers, "a list")
+    dropped: list[DroppedValue] = []
     series = tuple(
-        _parse_series(meter, item, f"{field}.zaehlwerke[{index}]")
+        parsed
         for index, item in enumerate(registers)
+        if (parsed := _parse_series(meter, item, f"{field}.zaehlwerke[{index}]", dropped))
     )
-    return MeterReadings(meter=meter, series=series)
+    return MeterReadings(meter=meter, series=series, dropped=tuple(dropped))
 
 
 def parse_bulk_readings(payload: Any) -> list[MeterReadings]:
