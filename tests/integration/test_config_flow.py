@@ -12,7 +12,13 @@ from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.wiener_netze.api import DEFAULT_API_URL, DEFAULT_TOKEN_URL, WienerNetzeClient
+from custom_components.wiener_netze import connection
+from custom_components.wiener_netze.api import (
+    DEFAULT_API_URL,
+    DEFAULT_TOKEN_URL,
+    RetryPolicy,
+    WienerNetzeClient,
+)
 from custom_components.wiener_netze.config_flow import flatten
 from custom_components.wiener_netze.const import (
     CONF_API_KEY,
@@ -153,6 +159,26 @@ async def test_user_errors_then_recovery(
         result["flow_id"], credentials(simulator)
     )
     assert result["step_id"] == "meters"
+
+
+async def test_forms_do_not_retry(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A person waits at the form: during an outage it answers after one try, although the
+    polling would try four times."""
+    monkeypatch.setattr(
+        connection, "RETRY_POLICY", RetryPolicy(max_attempts=4, base_delay=0, max_delay=0)
+    )
+    sim_state.settings.server_errors_next = 5
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(simulator)
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert sim_state.counts["meters"] == 1
 
 
 @pytest.mark.parametrize(("kept", "error"), [([], "no_meters"), ([FERRARIS], "no_smart_meters")])

@@ -26,7 +26,7 @@ from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import CONF_TARIFF, DOMAIN
 from custom_components.wiener_netze.issues import unpriced_issue_id
 from custom_components.wiener_netze.statistic_ids import cost_statistic_id, statistic_id
-from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
+from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
 from simulator.readings import MeterView
@@ -34,7 +34,13 @@ from simulator.server import RunningSimulator
 from simulator.truth import MeterTruth
 
 from .conftest import make_entry
-from .statistics_support import assert_equal_hours, stored, stored_money, truth_hours
+from .statistics_support import (
+    assert_equal_hours,
+    stored,
+    stored_money,
+    truth_days,
+    truth_hours,
+)
 from .test_coordinator import tick_to
 from .test_statistics import set_up
 
@@ -407,3 +413,39 @@ async def test_a_day_switching_source_is_counted_once(
     energy, money = await read_again()
     assert_equal_hours(energy, truth)
     assert_equal_hours(money, expected_money(truth, PRICE, CHARGE))
+
+
+async def test_a_day_value_costs_the_days_mean_price(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """A meter with day values books each day at its first hour; priced by an entity, the
+    day costs its energy times the mean of the day's hourly prices, not the midnight price."""
+    first, last = day_bounds(WINDOW[0])[0].astimezone(UTC), day_bounds(WINDOW[1])[1]
+    hours = []
+    moment = first
+    while moment < last:
+        hours.append(moment)
+        moment += timedelta(hours=1)
+    async_import_statistics(
+        hass,
+        {
+            "mean_type": StatisticMeanType.ARITHMETIC,
+            "has_sum": False,
+            "name": None,
+            "source": "recorder",
+            "statistic_id": SPOT,
+            "unit_class": None,
+            "unit_of_measurement": "ct/kWh",
+        },
+        [{"start": start, "mean": spot(start), "min": 0, "max": 50} for start in hours],
+    )
+    await async_wait_recording_done(hass)
+    hass.states.async_set(SPOT, "12", {"unit_of_measurement": "ct/kWh"})
+    await set_up(hass, make_entry(simulator, [DAILY], tariff={"price_entity": SPOT}))
+    days = truth_days(sim_state, DAILY, *WINDOW)
+    expected = {}
+    for midnight, energy in days.items():
+        day = midnight.astimezone(VIENNA).date()
+        of_day = [hour for hour in hours if hour.astimezone(VIENNA).date() == day]
+        expected[midnight] = energy * sum(spot(hour) for hour in of_day) / len(of_day) / 100
+    assert_equal_hours(await stored_money(hass, DAILY, CONSUMPTION), expected)

@@ -158,21 +158,24 @@ async def test_newest_days_first_and_no_reading_before_the_data(
 async def test_a_reload_during_the_first_import(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
-    """Saving the tariff right after set-up reloads while the history import writes: the
-    old import is cancelled, the new one goes on, and every sum equals the truth."""
+    """Saving a tariff and a deeper history right after set-up reloads while the history
+    import writes: the old import is cancelled, the new one imports the deeper history, and
+    every sum equals the truth."""
     entry = make_entry(simulator, [PHOTOVOLTAIC], history_years=1)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()  # set up; the import is running
     result = await hass.config_entries.options.async_init(entry.entry_id)
     await hass.config_entries.options.async_configure(
-        result["flow_id"], {**entry.options, CONF_TARIFF: {"energy_price": 0.2}}
+        result["flow_id"],
+        {**entry.options, "history_years": 2, CONF_TARIFF: {"energy_price": 0.2}},
     )
     await hass.async_block_till_done(wait_background_tasks=True)
+    deeper = date(2024, 11, 21)
     for flow in (Flow.CONSUMPTION, Flow.FEED_IN):
         assert_equal_hours(
             await stored(hass, PHOTOVOLTAIC, flow),
-            published_hours(sim_state, PHOTOVOLTAIC, FIRST, LAST, flow is Flow.FEED_IN),
+            published_hours(sim_state, PHOTOVOLTAIC, deeper, LAST, flow is Flow.FEED_IN),
         )
     # The first tariff priced everything imported, the history included.
     energy = await stored(hass, PHOTOVOLTAIC, CONSUMPTION)

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.wiener_netze.saved_state import SavedStateStore
+from custom_components.wiener_netze.saved_state import SavedState, SavedStateStore
+
+
+def test_findings_older_than_the_history_are_forgotten() -> None:
+    """Held days, gaps, released days, failing days, replacements, unpriced hours and settled
+    days before the horizon go; newer ones stay."""
+    state = SavedState(
+        settled={"AT001": [["2023-01-01", "2026-11-20"]]},
+        held={"AT001/consumption/2023-05-01": {}, "AT001/consumption/2025-05-01": {}},
+        gaps={"AT001/consumption/2023-06-01": 4, "AT001/feed_in/2025-06-01": 4},
+        released=["AT001/consumption/2023-07-01", "AT001/consumption/2025-07-01"],
+        failing={"AT001/2023-08-01": ["2023-08-02", "2023-08-02", 1]},
+        replacements=[{"day": "2023-09-01"}, {"day": "2025-09-01"}],
+        unpriced={
+            "AT001/consumption": [["2023-10-01T00:00:00+00:00", "2023-10-01T05:00:00+00:00"]]
+        },
+    )
+    state.prune(date(2023, 12, 2))
+    assert list(state.held) == ["AT001/consumption/2025-05-01"]
+    assert list(state.gaps) == ["AT001/feed_in/2025-06-01"]
+    assert state.released == ["AT001/consumption/2025-07-01"]
+    assert state.failing == {}
+    assert state.replacements == [{"day": "2025-09-01"}]
+    assert state.unpriced == {}
+    assert min(state.settled_days("AT001")) == date(2023, 12, 2)
 
 
 async def test_version_1_1_loads_in_todays_form(

@@ -113,6 +113,8 @@ def test_timeline_changes_and_overrides() -> None:
         ("EUR/Wh", 1000.0),
         ("ct/kWh", 0.01),
         ("Cent / kWh", 0.01),
+        ("€/kWh", 1.0),
+        ("€ / MWh", 0.001),
         ("USD/kWh", None),
         ("kWh", None),
         ("EUR/m³", None),
