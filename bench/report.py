@@ -53,7 +53,12 @@ def public(results: dict[str, Any]) -> dict[str, Any]:
             count: {"ours": figures["ours"], "baseline": figures["baseline"]}
             for count, figures in results["requests_per_day"].items()
         },
-        "backfill": {key: backfill[key] for key in ("requests", "wall_s", "peak_rss_mb", "rows")},
+        "backfill": {
+            key: backfill[key]
+            for key in ("requests", "wall_s", "peak_rss_mb", "rows", "recorder_cpu_s")
+        },
+        "correction": {key: results["correction"][key] for key in ("rows", "seconds")},
+        "first_day_visible_s": results["first_day_visible_s"],
         "update_cpu_ms": {key: results["update_cpu_ms"][key] for key in ("median", "p95")},
         "setup_s": results["setup_s"],
         "memory_growth_mb": results["memory_growth_mb"],
@@ -82,13 +87,22 @@ def table(results: dict[str, Any]) -> str:
     lines += [
         f"| history import, 3 years of 3 meters: requests | {backfill['requests']} | ≤ 60 | "
         f"{mark(backfill['requests'] <= 60)} |",
-        f"| … wall time | {backfill['wall_s']} s | < 30 s | {mark(backfill['wall_s'] < 30)} |",
+        f"| … wall time | {backfill['wall_s']} s | ≤ 1.3 times the recorder's CPU "
+        f"({1.3 * backfill['recorder_cpu_s']:.1f} s) | "
+        f"{mark(backfill['wall_s'] <= 1.3 * backfill['recorder_cpu_s'])} |",
+        f"| … yesterday readable in the statistics after set-up | "
+        f"{results['first_day_visible_s']} s | < 10 s | "
+        f"{mark(results['first_day_visible_s'] < 10)} |",
         f"| … CPU in the recorder's thread / in the event loop / waiting for the rate limit | "
         f"{backfill['recorder_cpu_s']} / {backfill['event_loop_cpu_s']} / "
         f"{backfill['rate_limit_wait_s']} s | | |",
         f"| … peak memory growth (RSS) | {backfill['peak_rss_mb']} MB | < 100 MB | "
         f"{mark(backfill['peak_rss_mb'] < 100)} |",
         f"| … statistics rows written | {backfill['rows']} ({backfill['rows_per_s']} per s) | | |",
+        f"| one hour corrected two years back (of {results['correction']['rows_in_statistic']} "
+        f"rows): rows written / seconds | {results['correction']['rows']} / "
+        f"{results['correction']['seconds']} s | < 50 rows | "
+        f"{mark(results['correction']['rows'] < 50)} |",
         f"| steady-state update, CPU time: median / p95 | {results['update_cpu_ms']['median']} / "
         f"{results['update_cpu_ms']['p95']} ms (over {results['update_cpu_ms']['updates']}) | | |",
         f"| time the entry's set-up adds to the start (3-year import pending) | "

@@ -39,8 +39,10 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze import connection
-from custom_components.wiener_netze.api import RateLimiter, ValueType
+from custom_components.wiener_netze.api import Flow, RateLimiter, ValueType
 from custom_components.wiener_netze.const import CONF_HISTORY_YEARS, DOMAIN
+from custom_components.wiener_netze.statistic_ids import metadata, statistic_id
+from custom_components.wiener_netze.statistics_writer import HourRow, async_read_rows
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, MeterSpec, default_account
 from simulator.app import API_BASE, TOKEN_PATH, Simulator
 from simulator.clock import SimClock
@@ -297,7 +299,9 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         started = wall_clock()
         entry = await set_up(hass, running, meters, 3)
         setup_s = wall_clock() - started
+        visible = asyncio.ensure_future(_yesterday_visible(hass, meters))
         await hass.async_block_till_done(wait_background_tasks=True)
+        first_day_visible_s = (await visible) - started
         wall = wall_clock() - started
         recorder_cpu = time.clock_gettime(recorder) - recorder_cpu
         loop_cpu = time.thread_time() - loop_cpu
@@ -328,6 +332,49 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         },
     )
     record("setup_s", round(setup_s, 3))
+    record("first_day_visible_s", round(first_day_visible_s, 2))
+    record("correction", await _correct_one_hour(hass, entry, HOUSEHOLD))
+
+
+async def _yesterday_visible(hass: HomeAssistant, meters: list[str]) -> float:
+    """The wall clock when yesterday's rows of every meter are readable in the recorder."""
+    yesterday = dt_util.now().date() - timedelta(days=1)
+    start = datetime.combine(yesterday, datetime.min.time(), tzinfo=VIENNA)
+    ids = {f"{DOMAIN}:{number.lower()}_consumption" for number in meters}
+    while True:
+        found = await get_instance(hass).async_add_executor_job(
+            statistics_during_period, hass, start, None, ids, "hour", None, {"sum"}
+        )
+        if set(found) == ids:
+            return wall_clock()
+        await asyncio.sleep(0.1)
+
+
+async def _correct_one_hour(hass: HomeAssistant, entry: MockConfigEntry, number: str) -> Any:
+    """One hour two years back changes by 0.5 kWh, as a correction from Wiener Netze would:
+    the rows written and the seconds until the recorder confirmed them."""
+    statistic = statistic_id(number, Flow.CONSUMPTION)
+    hour = (
+        datetime.combine(
+            dt_util.now().date() - timedelta(days=730), datetime.min.time().replace(hour=12)
+        )
+        .replace(tzinfo=VIENNA)
+        .astimezone(dt_util.UTC)
+    )
+    [old] = await async_read_rows(hass, statistic, hour, hour + timedelta(hours=1))
+    started = wall_clock()
+    outcome = await entry.runtime_data.energy_sync.writer.async_splice(
+        metadata(number, Flow.CONSUMPTION, "correction"),
+        [HourRow(hour, old.change + 0.5, None)],
+    )
+    seconds = wall_clock() - started
+    rows = await get_instance(hass).async_add_executor_job(_count_rows, hass, [statistic])
+    return {
+        "rows": outcome.written,
+        "seconds": round(seconds, 3),
+        "later_sums_moved": round(outcome.shift, 6),
+        "rows_in_statistic": rows,
+    }
 
 
 async def test_update_cpu_and_memory(
