@@ -41,8 +41,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.wiener_netze import connection
 from custom_components.wiener_netze.api import Flow, RateLimiter, ValueType
 from custom_components.wiener_netze.const import CONF_HISTORY_YEARS, DOMAIN
-from custom_components.wiener_netze.statistic_ids import metadata, statistic_id
-from custom_components.wiener_netze.statistics_writer import HourRow, async_read_rows
+from custom_components.wiener_netze.statistic_ids import statistic_id
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, MeterSpec, default_account
 from simulator.app import API_BASE, TOKEN_PATH, Simulator
 from simulator.clock import SimClock
@@ -186,9 +185,12 @@ class SimulatorProcess:
     and Home Assistant's alone (in the tests it shares the process and the event loop).
     """
 
-    def __init__(self, port: int, frozen_at: datetime | None = None) -> None:
+    def __init__(
+        self, port: int, frozen_at: datetime | None = None, settings: dict[str, str] | None = None
+    ) -> None:
         self.port = port
         self.frozen_at = frozen_at
+        self.settings = settings or {}
         self.url = f"http://127.0.0.1:{port}"
         self.api_url = f"{self.url}{API_BASE}"
         self.token_url = f"{self.url}{TOKEN_PATH}"
@@ -208,6 +210,7 @@ class SimulatorProcess:
             *("--set", f"client_id={CLIENT_ID}", "--set", f"client_secret={SECRET}"),
             *("--set", f"api_key={API_KEY}"),
             *(["--now", self.frozen_at.isoformat(), "--frozen"] if self.frozen_at else []),
+            *(arg for key, value in self.settings.items() for arg in ("--set", f"{key}={value}")),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
         )
@@ -235,6 +238,11 @@ class SimulatorProcess:
         async with self._session.post(
             f"{self.url}/_sim/clock", json={"now": moment.isoformat()}
         ) as reply:
+            reply.raise_for_status()
+
+    async def change(self, **settings: Any) -> None:
+        """Switch faults or settings at run time."""
+        async with self._session.post(f"{self.url}/_sim/settings", json=settings) as reply:
             reply.raise_for_status()
 
     async def counts(self) -> dict[str, int]:
@@ -289,7 +297,12 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
     limit and retries: requests, wall time, peak memory growth, rows written.
     """
     meters = [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
-    async with SimulatorProcess(free_port()) as running, production_like(hass):
+    corrected_day = dt_util.now().date() - timedelta(days=730)
+    settings = {"spike_days": corrected_day.isoformat()}
+    async with (
+        SimulatorProcess(free_port(), settings=settings) as running,
+        production_like(hass),
+    ):
         await running.warm_up(meters, dt_util.now().date() - timedelta(days=1))
         warm_up = await running.counts()
         Path("/proc/self/clear_refs").write_text("5")  # restart the peak (VmHWM) from here
@@ -307,6 +320,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         loop_cpu = time.thread_time() - loop_cpu
         peak_growth = _rss_mb("VmHWM") - rss_before
         counts = await running.counts()
+        correction = await _correct_one_day(hass, entry, running, corrected_day)
     history = entry.runtime_data.history.summary()
     assert all(meter.missing_days == 0 for meter in history.values())
     ids = [
@@ -333,7 +347,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
     )
     record("setup_s", round(setup_s, 3))
     record("first_day_visible_s", round(first_day_visible_s, 2))
-    record("correction", await _correct_one_hour(hass, entry, HOUSEHOLD))
+    record("correction", correction)
 
 
 async def _yesterday_visible(hass: HomeAssistant, meters: list[str]) -> float:
@@ -350,31 +364,46 @@ async def _yesterday_visible(hass: HomeAssistant, meters: list[str]) -> float:
         await asyncio.sleep(0.1)
 
 
-async def _correct_one_hour(hass: HomeAssistant, entry: MockConfigEntry, number: str) -> Any:
-    """One hour two years back changes by 0.5 kWh, as a correction from Wiener Netze would:
-    the rows written and the seconds until the recorder confirmed them."""
-    statistic = statistic_id(number, Flow.CONSUMPTION)
-    hour = (
-        datetime.combine(
-            dt_util.now().date() - timedelta(days=730), datetime.min.time().replace(hour=12)
-        )
-        .replace(tzinfo=VIENNA)
-        .astimezone(dt_util.UTC)
-    )
-    [old] = await async_read_rows(hass, statistic, hour, hour + timedelta(hours=1))
+async def _correct_one_day(
+    hass: HomeAssistant, entry: MockConfigEntry, running: SimulatorProcess, day: date
+) -> dict[str, Any]:
+    """Wiener Netze corrects a day two years back (a spike published there is replaced by the
+    true value) and the day is read again the way `import_history` does: the rows written, the
+    hours corrected, the seconds until the recorder has them, and how far the later sums moved.
+    """
+    statistic = statistic_id(HOUSEHOLD, Flow.CONSUMPTION)
+    sum_before = await _last_sum(hass, statistic)
+    await running.change(spike_days=[])
     started = wall_clock()
-    outcome = await entry.runtime_data.energy_sync.writer.async_splice(
-        metadata(number, Flow.CONSUMPTION, "correction"),
-        [HourRow(hour, old.change + 0.5, None)],
-    )
+    report = await entry.runtime_data.async_import_range(day, day, [HOUSEHOLD])
+    await get_instance(hass).async_block_till_done()
     seconds = wall_clock() - started
+    sum_after = await _last_sum(hass, statistic)
     rows = await get_instance(hass).async_add_executor_job(_count_rows, hass, [statistic])
+    assert report.corrected or report.written, "the spike left the statistics unchanged"
     return {
-        "rows": outcome.written,
+        "rows": report.written,
+        "hours_corrected": report.corrected,
         "seconds": round(seconds, 3),
-        "later_sums_moved": round(outcome.shift, 6),
+        "later_sums_moved_kwh": round(sum_after - sum_before, 3),
         "rows_in_statistic": rows,
     }
+
+
+async def _last_sum(hass: HomeAssistant, statistic: str) -> float:
+    """The sum of a statistic's newest row (yesterday's last hour)."""
+    today = datetime.combine(dt_util.now().date(), datetime.min.time(), tzinfo=VIENNA)
+    found = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        today - timedelta(hours=1),
+        None,
+        {statistic},
+        "hour",
+        None,
+        {"sum"},
+    )
+    return float(found[statistic][-1]["sum"] or 0)
 
 
 async def test_update_cpu_and_memory(

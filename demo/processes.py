@@ -82,11 +82,13 @@ class Child:
         return "\n".join(text[-lines:])
 
 
-def spawn(name: str, command: list[str], log: Path) -> Child:
+def spawn(
+    name: str, command: list[str], log: Path, extra_env: dict[str, str] | None = None
+) -> Child:
     """Start ``command`` from the repository root with its output in ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     output = log.open("ab")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     process = subprocess.Popen(command, cwd=REPO, stdout=output, stderr=subprocess.STDOUT, env=env)
     return Child(name, process, log, output)
 
@@ -139,10 +141,16 @@ def prepare_config(config: Path, port: int) -> bool:
     return new
 
 
-def start_hass(config: Path, log: Path) -> Child:
-    """Home Assistant itself, the release installed in the project environment."""
-    hass = Path(sys.executable).with_name("hass")
-    return spawn("Home Assistant", [str(hass), "--config", str(config)], log)
+def start_hass(config: Path, log: Path, hass: Path | None = None) -> Child:
+    """Home Assistant itself: ``hass`` (another release's), else the project environment's."""
+    hass = hass or Path(sys.executable).with_name("hass")
+    # Deprecation warnings are written to the log, so that a test can look for ours.
+    return spawn(
+        "Home Assistant",
+        [str(hass), "--config", str(config)],
+        log,
+        {"PYTHONWARNINGS": "default::DeprecationWarning"},
+    )
 
 
 async def wait_for_http(url: str, child: Child, timeout: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
@@ -11,6 +12,20 @@ from custom_components.wiener_netze.api import WienerNetzeClient
 from simulator.app import Simulator
 from simulator.server import RunningSimulator, SimulatorThread, start
 from tests.support import make_client, make_simulator
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Quiet output: no SQL echo, no log lines on stderr.
+
+    The harness sets SQLAlchemy's engine to INFO and logs everything to stderr, where the
+    recorder's thread keeps writing between tests and buries every failure. pytest's own log
+    capture still shows a failing test's log, and ``caplog`` still sees every record.
+    """
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ once the application has been linked to the Smart Meter portal.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -38,7 +39,7 @@ from .api import (
     ResultType,
     WienerNetzeError,
 )
-from .connection import create_client
+from .connection import FORM_DEADLINE, create_client
 from .const import (
     CONF_API_KEY,
     CONF_API_URL,
@@ -113,8 +114,12 @@ async def fetch_meters(flow: ConfigFlow, data: Mapping[str, Any]) -> list[Meter]
     """Obtain a token and list the account's meters, or raise :class:`CredentialsError`."""
     client = create_client(flow.hass, data, for_form=True)
     try:
-        await client.async_authenticate()
-        meters = await client.async_get_meters(ResultType.ALL)
+        async with asyncio.timeout(FORM_DEADLINE):
+            await client.async_authenticate()
+            meters = await client.async_get_meters(ResultType.ALL)
+    except TimeoutError as err:
+        _LOGGER.debug("Checking the credentials took longer than %s s", FORM_DEADLINE)
+        raise CredentialsError("cannot_connect") from err
     except AuthenticationError as err:
         raise CredentialsError("invalid_auth") from err
     except ForbiddenError as err:

@@ -23,6 +23,8 @@ RETRY_POLICY = RetryPolicy()
 # Forms (set-up, re-authentication, reconfigure): no retries, an answer within 15 seconds.
 FLOW_RETRY_POLICY = RetryPolicy(max_attempts=1, max_total_seconds=15)
 FLOW_REQUEST_TIMEOUT = 12.0
+# The whole check a form runs (token and meter list) ends within this many seconds.
+FORM_DEADLINE = 15.0
 # Requests per minute and burst: no limit is published; stay far below the seed plan's 60.
 RATE_LIMITS = (DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
 

@@ -34,13 +34,13 @@ from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .connection import create_client
 from .const import CONF_METERS, DOMAIN, MAX_HISTORY_YEARS
 from .cost_sync import CostSync
-from .energy_sync import EnergySync
+from .energy_sync import EnergySync, SyncReport
 from .entry_options import EntryOptions
 from .error_mapping import update_error
 from .held_days import release
 from .history_import import HistoryImport, MeterHistory
 from .issues import delete_meter_issues, update_quarter_hour_issues
-from .meter_store import FLOWS, MeterStore, report_dropped
+from .meter_store import MeterStore, report_dropped
 from .naming import meter_title
 from .saved_state import SavedStateStore, parse_key
 from .schedule import Fetch, FetchLog, plan, settled_before, window_start
@@ -131,28 +131,34 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         today = local_day(dt_util.utcnow())
         state.prune(years_before(today, MAX_HISTORY_YEARS))
         first_priced = self.cost_sync.note_tariff(dt_util.utcnow(), self.tariff, self.selected)
+        state.price_pending = sorted(set(state.price_pending) | set(first_priced))
         await self.saved.async_save()
-        if first_priced:
-            # The first tariff prices what was imported before it, in the background.
-            self.config_entry.async_create_background_task(
-                self.hass, self._price_history(first_priced), f"{DOMAIN} first prices"
-            )
         try:
             await self._read_account(local_day(dt_util.utcnow()))
         except WienerNetzeError as err:
             raise update_error(err) from err
+        if state.price_pending:
+            # The first tariff prices what was imported before it, in the background; until
+            # that is done it stays pending (a restart or reload starts it again).
+            self.config_entry.async_create_background_task(
+                self.hass, self._price_history(), f"{DOMAIN} first prices"
+            )
 
-    async def _price_history(self, numbers: list[str]) -> None:
-        """Price everything imported of these meters with the tariff just entered."""
+    async def _price_history(self) -> None:
+        """Price everything imported of the meters waiting for their first tariff's prices.
+
+        Everything the recorder holds as far back as any history goes: what an earlier load of
+        the entry imported may not be in the saved state yet (a reload right after set-up).
+        """
         state = self.saved.state
-        firsts = [
-            day for number in numbers for flow in FLOWS if (day := state.first_day(number, flow))
-        ]
-        tariff = self.tariff
-        if not firsts or tariff is None:
-            return
-        yesterday = local_day(dt_util.utcnow()) - ONE_DAY
-        await self.async_recalculate_costs(min(firsts), yesterday, tariff, numbers)
+        numbers = list(state.price_pending)
+        today = local_day(dt_util.utcnow())
+        await self.cost_sync.async_recalculate(
+            numbers, years_before(today, MAX_HISTORY_YEARS), today - ONE_DAY
+        )
+        self.cost_sync.update_issues(self.selected)
+        state.price_pending = [number for number in state.price_pending if number not in numbers]
+        await self.saved.async_save()
 
     async def _read_account(self, today: date) -> None:
         """The account's meter list: master data, names, new and unavailable meters."""
@@ -239,17 +245,18 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         else:
             await self.async_import_range(day, day, [number])
 
-    async def async_import_range(self, first: date, last: date, numbers: list[str]) -> None:
+    async def async_import_range(self, first: date, last: date, numbers: list[str]) -> SyncReport:
         """Read ``first``..``last`` again and splice it into the statistics.
 
         What falls in the window also goes into the stores, so the sensors show it at once.
         """
-        await self.history.async_import_range(
+        report = await self.history.async_import_range(
             first, last, numbers, self.quarter_hour_meters, into=self.stores
         )
         if self.data is not None:
             self.data = self._summarize(dt_util.utcnow())
             self.async_update_listeners()
+        return report
 
     @property
     def tariff(self) -> Tariff | None:

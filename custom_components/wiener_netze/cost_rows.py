@@ -10,6 +10,7 @@ can be reported.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -32,9 +33,16 @@ class CostRows:
 
 
 async def async_cost_rows(
-    hass: HomeAssistant, timeline: TariffTimeline, flow: Flow, energy: list[HourRow]
+    hass: HomeAssistant,
+    timeline: TariffTimeline,
+    flow: Flow,
+    energy: list[HourRow],
+    in_effect_since: Mapping[str, datetime] | None = None,
 ) -> CostRows:
-    """Price ``energy`` (hour rows in kWh) with the tariff in effect at each hour."""
+    """Price ``energy`` (hour rows in kWh) with the tariff in effect at each hour.
+
+    ``in_effect_since``: per price entity, since when its current value has been in effect.
+    """
     result = CostRows()
     costs: dict[datetime, float] = {}
     by_entity: dict[str, list[HourRow]] = defaultdict(list)
@@ -55,10 +63,12 @@ async def async_cost_rows(
             result.priced.add(row.start)
     for entity, rows in by_entity.items():
         hours = sorted({hour for row in rows for hour in _hours_priced(row)})
-        prices = await _async_entity_prices(hass, entity, hours)
+        since = (in_effect_since or {}).get(entity)
+        prices = await _async_entity_prices(hass, entity, hours, since)
         for row in rows:
-            known = [prices[hour] for hour in _hours_priced(row) if hour in prices]
-            if not known:
+            wanted = _hours_priced(row)
+            known = [prices[hour] for hour in wanted if hour in prices]
+            if len(known) < len(wanted):  # a day's mean needs every hour's price
                 result.unpriced.add(row.start)
                 continue
             # A day booked from its day value costs the day's mean price.
@@ -84,7 +94,7 @@ def _hours_priced(row: HourRow) -> list[datetime]:
 
 
 async def _async_entity_prices(
-    hass: HomeAssistant, entity_id: str, hours: list[datetime]
+    hass: HomeAssistant, entity_id: str, hours: list[datetime], since: datetime | None
 ) -> dict[datetime, float]:
     """Prices per kWh from the entity's history; none when its unit is not a price."""
     state = hass.states.get(entity_id)
@@ -92,4 +102,4 @@ async def _async_entity_prices(
     factor = price_factor(unit, hass.config.currency)
     if factor is None:
         return {}
-    return await async_hourly_prices(hass, entity_id, hours, factor)
+    return await async_hourly_prices(hass, entity_id, hours, factor, since)

@@ -70,12 +70,18 @@ class CostSync:
             _LOGGER.info("Tariff in effect from %s: %s", moment.isoformat(), tariff)
         return first
 
+    def unpriced_hours(self, number: str, flow: Flow) -> set[datetime]:
+        """The hours of a meter's flow that had no price when last priced."""
+        return from_ranges(self.saved.state.unpriced.get(flow_key(number, flow), []))
+
     async def async_price(self, number: str, flow: Flow, energy: list[HourRow]) -> int:
         """Write the money of these energy rows; returns how many hours had no price."""
         timeline = self.timeline(number)
         if not energy or not timeline:
             return 0
-        result = await async_cost_rows(self.hass, timeline, flow, energy)
+        result = await async_cost_rows(
+            self.hass, timeline, flow, energy, self._in_effect_since(timeline.entities())
+        )
         unpriced = self.saved.state.unpriced
         key = flow_key(number, flow)
         hours = (from_ranges(unpriced.get(key, [])) - result.priced) | result.unpriced
@@ -88,17 +94,42 @@ class CostSync:
         await self.writer.async_splice(meta, result.rows)
         return len(result.unpriced)
 
+    def _in_effect_since(self, entities: Iterable[str]) -> dict[str, datetime]:
+        """Since when each price entity has had its current value, as far as pricing saw it.
+
+        Home Assistant gives a restored helper a new ``last_changed`` at every start; the saved
+        state remembers the value and the earliest time it was seen in effect.
+        """
+        known = self.saved.state.prices_in_effect
+        since: dict[str, datetime] = {}
+        for entity in entities:
+            state = self.hass.states.get(entity)
+            if state is None or not _is_number(state.state):
+                continue  # not restored yet, or unavailable: keep what was seen before
+            value, seen = known.get(entity, [None, None])
+            start = state.last_changed
+            if value == state.state and seen is not None:
+                start = min(start, datetime.fromisoformat(seen))
+            known[entity] = [state.state, start.isoformat()]
+            since[entity] = start
+        return since
+
     async def async_recalculate(
-        self, numbers: Iterable[str], first: date, last: date, tariff: Tariff
+        self, numbers: Iterable[str], first: date, last: date, tariff: Tariff | None = None
     ) -> int:
-        """Price ``first``..``last`` again with ``tariff``; returns the hours re-priced."""
+        """Price ``first``..``last`` again; returns the hours re-priced.
+
+        With ``tariff`` the range is priced with it (it overrides the timeline there); without,
+        with the timeline as it is.
+        """
         start = local_midnight(first)
         end = local_midnight(last + ONE_DAY)
         repriced = 0
         for number in numbers:
-            timeline = self.timeline(number)
-            timeline.override(start, end, tariff)
-            self.saved.state.tariffs[number] = timeline.as_list()
+            if tariff is not None:
+                timeline = self.timeline(number)
+                timeline.override(start, end, tariff)
+                self.saved.state.tariffs[number] = timeline.as_list()
             for flow in COST_NAMES:
                 energy = statistic_id(number, flow)
                 # Energy must not change between reading it and writing its money.
@@ -112,3 +143,11 @@ class CostSync:
     def update_issues(self, numbers: Iterable[str]) -> None:
         """Report the hours left out of the cost, per meter."""
         update_unpriced_issues(self.hass, numbers, self.saved.state.unpriced, self.names)
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True

@@ -101,7 +101,7 @@ async def async_get_config_entry_diagnostics(
         )
     log = coordinator.fetch_log
     imported = coordinator.saved.state
-    return async_redact_data(
+    redacted = async_redact_data(
         {
             "entry": entry.as_dict(),
             "meter_details": meters,
@@ -158,3 +158,6 @@ async def async_get_config_entry_diagnostics(
         },
         TO_REDACT,
     )
+    # The shape of the last answer of each kind, as the probe prints it: shapes hold no
+    # values, numbers, names or secrets, and redacting by key would hide the keys they show.
+    return {**redacted, "response_shapes": coordinator.client.shapes.report()}

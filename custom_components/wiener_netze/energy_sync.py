@@ -9,15 +9,17 @@ repair issues.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
+from homeassistant.components.recorder.models import StatisticMetaData
 from homeassistant.core import HomeAssistant
 
 from .api import Flow
-from .api.vienna_time import ONE_DAY, local_day
+from .api.vienna_time import ONE_DAY, local_day, local_midnight
 from .cost_sync import CostSync
 from .energy_rows import DayRows, closing_registers, day_rows
 from .held_days import is_released, note_held
@@ -28,6 +30,12 @@ from .statistic_ids import metadata
 from .statistics_writer import HourRow, StatisticsWriter
 
 _LOGGER = logging.getLogger(__name__)
+
+
+def day_start(moment: datetime) -> datetime:
+    """The UTC hour the local day of ``moment`` starts at."""
+    return local_midnight(local_day(moment)).astimezone(UTC)
+
 
 FLOW_NAMES = {Flow.CONSUMPTION: "consumption", Flow.FEED_IN: "feed-in"}
 
@@ -139,12 +147,46 @@ class EnergySync:
             if result.whole_day:
                 whole_days.append(day)
         name = f"{self.names.get(number, number)} {FLOW_NAMES[flow]}"
-        outcome = await self.writer.async_splice(metadata(number, flow, name), rows, whole_days)
-        report.written += outcome.written
-        report.corrected += outcome.corrected
-        # Hours emptied by a whole day booked from another source cost nothing any more.
-        emptied = [HourRow(start, 0.0, None) for start in outcome.emptied]
-        report.unpriced += await self.cost_sync.async_price(number, flow, rows + emptied)
+        # Energy and its money are one step: shielded, so a reload that cancels this sync does
+        # not leave energy written whose money never follows (a later sync sees the energy
+        # unchanged and prices nothing); under the energy lock, so two syncs of one statistic
+        # cannot price from each other's stale energy.
+        await asyncio.shield(
+            self._write_and_price(
+                number, flow, metadata(number, flow, name), rows, whole_days, report=report
+            )
+        )
+
+    async def _write_and_price(
+        self,
+        number: str,
+        flow: Flow,
+        meta: StatisticMetaData,
+        rows: list[HourRow],
+        whole_days: list[date],
+        *,
+        report: SyncReport,
+    ) -> None:
+        async with self.writer.locked(meta["statistic_id"]):
+            outcome = await self.writer.async_splice(meta, rows, whole_days, locked=True)
+            report.written += outcome.written
+            report.corrected += outcome.corrected
+            # Money follows the energy that changed: its hours, each of their days' first hour
+            # (the daily charge), hours still without a price; hours a day emptied cost nothing.
+            emptied = [HourRow(start, 0.0, None) for start in outcome.emptied]
+            unpriced = self.cost_sync.unpriced_hours(number, flow)
+            changed_days = {local_day(hour) for hour in outcome.changed_hours}
+            to_price = [
+                row
+                for row in rows
+                if row.start in outcome.changed_hours
+                or row.start in unpriced
+                or (local_day(row.start) in changed_days and row.start == day_start(row.start))
+            ]
+            if to_price or emptied:
+                report.unpriced += await self.cost_sync.async_price(
+                    number, flow, to_price + emptied
+                )
 
     def _note(self, number: str, flow: Flow, day: date, result: DayRows) -> None:
         """Remember what a day turned out to be: held, a gap, or the first day with data."""

@@ -45,7 +45,7 @@ from .api import (
 )
 from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .const import DOMAIN
-from .energy_sync import EnergySync
+from .energy_sync import EnergySync, SyncReport
 from .entry_options import EntryOptions
 from .held_days import to_recheck
 from .meter_store import FLOWS, MeterStore, report_dropped
@@ -58,6 +58,8 @@ from .statistics_writer import async_recorded_days
 CHUNK_DAYS = 89
 # What a gateway answers when its backend took too long for a range: split it, like a timeout.
 GATEWAY_TIMEOUT = 504
+# More single days failing in one round than this: it is Wiener Netze, not the days (pause).
+FAILING_IN_A_ROUND = 3
 # A failed history import is tried again after this, then after twice as long, up to a day.
 RETRY_FIRST = timedelta(hours=1)
 RETRY_LIMIT = timedelta(days=1)
@@ -182,21 +184,18 @@ class HistoryImport:
         self._wanted = max(0, (last - first).days + 1)
         self._missing = {number: len(days) for number, days in missing.items()}
         self.on_progress()
+        imported = any(missing.values())
         # Newest first: yesterday's weeks are in the statistics at once, then back in time.
         while (chunk := next_chunk(missing)) is not None:
+            failed: list[date] = []
             try:
-                await self._import_or_split(chunk, quarter_hour_meters, today)
+                await self._import_or_split(chunk, quarter_hour_meters, today, failed)
             except WienerNetzeError as err:
-                self._failures += 1
-                pause = min(RETRY_LIMIT, RETRY_FIRST * 2 ** (self._failures - 1))
-                self._retry_at = dt_util.utcnow() + pause
-                _LOGGER.warning(
-                    "History import paused at %s, continues in %s: %s", chunk.last, pause, err
-                )
+                self._pause(chunk, err)
                 return
             for number in chunk.days:
                 missing[number] = [day for day in missing[number] if day < chunk.first]
-                if self._before_its_data(number, chunk):
+                if not failed and self._before_its_data(number, chunk):
                     # A whole round before the meter's oldest data was empty: nothing older
                     # exists either. Its older days count as settled, without a request.
                     self.saved.state.settle(number, missing[number])
@@ -205,9 +204,19 @@ class HistoryImport:
             await self.saved.async_save()
             self.on_progress()
         self._planned = today
+        if self._failures:
+            _LOGGER.info("History import goes on: Wiener Netze answers again")
         self._failures, self._retry_at = 0, None
-        if any(missing.values()):
+        if imported:
             _LOGGER.info("History import complete")
+
+    def _pause(self, chunk: Chunk, err: WienerNetzeError) -> None:
+        """Wiener Netze cannot be read now: try again later, logged when it starts."""
+        self._failures += 1
+        pause = min(RETRY_LIMIT, RETRY_FIRST * 2 ** (self._failures - 1))
+        self._retry_at = dt_util.utcnow() + pause
+        log = _LOGGER.warning if self._failures == 1 else _LOGGER.debug
+        log("History import paused at %s, tried again in %s: %s", chunk.last, pause, err)
 
     def _before_its_data(self, number: str, chunk: Chunk) -> bool:
         """Whether the meter had no data in the round and all its data is newer."""
@@ -217,23 +226,39 @@ class HistoryImport:
         return bool(firsts) and min(firsts) > chunk.last
 
     async def _import_or_split(
-        self, chunk: Chunk, quarter_hour_meters: set[str], today: date
+        self,
+        chunk: Chunk,
+        quarter_hour_meters: set[str],
+        today: date,
+        failed: list[date],
     ) -> None:
         """Import a round, split down to single days when it fails in itself.
 
-        Wiener Netze refusing it (400) or it taking too long splits it; a single day that keeps
-        failing is counted.
+        Wiener Netze refusing it (400) or it taking too long splits it; a single day fails for
+        each meter on its own before it is counted (``failed`` collects it). More failing days
+        than :data:`FAILING_IN_A_ROUND` mean Wiener Netze, not the days: the error stands.
         """
         try:
             await self._import(chunk, quarter_hour_meters, today)
         except (BadRequestError, ApiTimeoutError, ServerError) as err:
             if isinstance(err, ServerError) and err.status != GATEWAY_TIMEOUT:
                 raise  # the server's trouble, not this range's: pause
-            if chunk.first == chunk.last:
-                self._note_failing(chunk, err, today)
+            if chunk.first != chunk.last:
+                for half in halves(chunk):
+                    await self._import_or_split(half, quarter_hour_meters, today, failed)
                 return
-            for half in halves(chunk):
-                await self._import_or_split(half, quarter_hour_meters, today)
+            if len(chunk.days) > 1:
+                for number, days in chunk.days.items():
+                    alone = Chunk(chunk.first, chunk.last, {number: days})
+                    await self._import_or_split(alone, quarter_hour_meters, today, failed)
+                return
+            failed.append(chunk.first)
+            if len(set(failed)) > FAILING_IN_A_ROUND:
+                raise
+            self._note_failing(chunk, err, today)
+        else:
+            for number, days in chunk.days.items():
+                self.saved.state.note_success(number, days)
 
     def _note_failing(self, chunk: Chunk, err: WienerNetzeError, today: date) -> None:
         """A single day failed again; on its third day of failing it becomes a gap."""
@@ -358,13 +383,14 @@ class HistoryImport:
         numbers: Sequence[str],
         quarter_hour_meters: set[str],
         into: Mapping[str, MeterStore] | None = None,
-    ) -> None:
+    ) -> SyncReport:
         """Read the days ``first``..``last`` of some meters again and splice them in.
 
         ``into``: stores that also take what was read (the coordinator's, so the sensors show
         corrected values as soon as the statistics do).
         """
         today = local_day(dt_util.utcnow())
+        total = SyncReport()
         chunk = first
         while chunk <= last:
             end = min(last, chunk + (CHUNK_DAYS - 1) * ONE_DAY)
@@ -374,13 +400,17 @@ class HistoryImport:
                 for number, store in stores.items()
                 if store.has_quarter_hours or number in quarter_hour_meters
             }
-            await self.energy_sync.async_sync(
+            report = await self.energy_sync.async_sync(
                 stores,
                 days_between(chunk, end),
                 quarter_hours,
                 settled_before=settled_before(today, self.options.correction_days),
             )
+            total.written += report.written
+            total.corrected += report.corrected
+            total.unpriced += report.unpriced
             chunk = end + ONE_DAY
+        return total
 
     def recheck_held(self, today: date, quarter_hour_meters: set[str]) -> None:
         """Once a day, read held-back days older than the window again: fixed ones import."""

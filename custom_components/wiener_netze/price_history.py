@@ -69,7 +69,11 @@ def time_weighted(states: list[State], hours: list[datetime]) -> dict[datetime, 
 
 
 async def async_hourly_prices(
-    hass: HomeAssistant, entity_id: str, hours: list[datetime], factor: float
+    hass: HomeAssistant,
+    entity_id: str,
+    hours: list[datetime],
+    factor: float,
+    since: datetime | None = None,
 ) -> dict[datetime, float]:
     """The price per kWh of each of ``hours`` that the entity's history knows."""
     if not hours:
@@ -84,11 +88,15 @@ async def async_hourly_prices(
             _states, hass, entity_id, min(missing), max(missing) + HOUR
         )
         prices.update(time_weighted(states, missing))
-    prices.update(_in_effect(hass.states.get(entity_id), [h for h in hours if h not in prices]))
+    prices.update(
+        _in_effect(hass.states.get(entity_id), [h for h in hours if h not in prices], since)
+    )
     return {hour: value * factor for hour, value in prices.items()}
 
 
-def _in_effect(state: State | None, hours: list[datetime]) -> dict[datetime, float]:
+def _in_effect(
+    state: State | None, hours: list[datetime], since: datetime | None = None
+) -> dict[datetime, float]:
     """The entity's current value for the hours it was already in effect at.
 
     Unchanged since before them: a price helper set once keeps pricing after the recorder
@@ -102,4 +110,5 @@ def _in_effect(state: State | None, hours: list[datetime]) -> dict[datetime, flo
         return {}
     if not math.isfinite(value):
         return {}
-    return {hour: value for hour in hours if state.last_changed <= hour}
+    start = min(state.last_changed, since) if since else state.last_changed
+    return {hour: value for hour in hours if start <= hour}

@@ -10,6 +10,7 @@ from .api import WienerNetzeError
 from .const import CONF_METERS
 from .coordinator import WienerNetzeConfigEntry
 from .issues import HELD_PREFIX, NEW_METER_PREFIX, UNAVAILABLE_PREFIX
+from .naming import meter_title
 from .saved_state import parse_key
 
 
@@ -58,12 +59,16 @@ class ReleaseHeldDayFlow(_EntryFlow):
             except WienerNetzeError:
                 return self.async_abort(reason="cannot_connect")
             return self.async_create_entry(data={})
+        totals = entry.runtime_data.saved.state.held.get(self._key, {})
+        quarter_hours, day_total = totals.get("quarter_hours"), totals.get("day")
         return self.async_show_form(
             step_id="confirm",
             description_placeholders={
                 "meter": entry.runtime_data.names.get(number, number),
                 "flow": flow.value,
                 "day": day.isoformat(),
+                "quarter_hours": "—" if quarter_hours is None else f"{quarter_hours:.3f}",
+                "day_total": "—" if day_total is None else f"{day_total:.3f}",
             },
         )
 
@@ -97,8 +102,15 @@ class ChangeMetersFlow(_EntryFlow):
             )
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
             return self.async_create_entry(data={})
+        coordinator = entry.runtime_data
+        listed = coordinator.account.new.get(self._number)
+        name = meter_title(listed, self._number) if listed else None
         return self.async_show_form(
-            step_id="confirm", description_placeholders={"number": self._number}
+            step_id="confirm",
+            description_placeholders={
+                "meter": name or coordinator.names.get(self._number, self._number),
+                "number": self._number,
+            },
         )
 
 

@@ -25,7 +25,8 @@ from .const import DOMAIN
 STORAGE_VERSION = 1
 # 2: "forced" (days imported although held back) renamed "released".
 # 3: per-meter settled days and per-statistic first days instead of one history import flag.
-STORAGE_MINOR_VERSION = 3
+# 4: days failing, meters whose history awaits the first tariff's prices, prices in effect.
+STORAGE_MINOR_VERSION = 4
 # A day whose request fails on this many days becomes a gap.
 FAILING_DAYS = 3
 
@@ -98,6 +99,11 @@ class SavedState:
     # ``<meter>/<day>`` → [first day it failed, last day it failed, days it failed on]: a day
     # whose request keeps failing (400, too slow) on three days becomes a gap.
     failing: dict[str, list[Any]] = field(default_factory=dict)
+    # Meters whose imported history is still to be priced with the first tariff entered.
+    price_pending: list[str] = field(default_factory=list)
+    # Price entity → [value, since]: the value it has had unchanged since then, as seen by
+    # pricing (a restart gives a restored helper a new ``last_changed``).
+    prices_in_effect: dict[str, list[Any]] = field(default_factory=dict)
     # Meter → the first day it had quarter hours: a later day without them is a gap.
     quarter_hours_from: dict[str, str] = field(default_factory=dict)
     # The smart meters the account listed when the entry was set up (None: not read yet): a
@@ -139,7 +145,9 @@ class SavedState:
         key = f"{number}/{day.isoformat()}"
         first, last, count = self.failing.get(key, [today.isoformat(), None, 0])
         if last != today.isoformat():
-            count += 1
+            # Consecutive days only: a day that failed, then did not, starts over.
+            yesterday = (today - ONE_DAY).isoformat()
+            count = count + 1 if last in (None, yesterday) else 1
         self.failing[key] = [first, today.isoformat(), count]
         if count < FAILING_DAYS:
             return False
@@ -149,6 +157,11 @@ class SavedState:
             self.gaps[day_key(number, flow, day)] = len(day_starts(day))
         self.settle(number, [day])
         return True
+
+    def note_success(self, number: str, days: Iterable[date]) -> None:
+        """Days of a meter that were read: no longer failing."""
+        for day in days:
+            self.failing.pop(f"{number}/{day.isoformat()}", None)
 
     def prune(self, before: date) -> None:
         """Forget findings about days before ``before`` (older than any history kept)."""
@@ -178,7 +191,14 @@ class SavedState:
 
     def meters(self) -> set[str]:
         """Every meter something is kept of."""
-        keyed = [*self.data_from, *self.held, *self.gaps, *self.unpriced, *self.released]
+        keyed = [
+            *self.data_from,
+            *self.held,
+            *self.gaps,
+            *self.unpriced,
+            *self.released,
+            *self.failing,
+        ]
         return set(self.settled) | {key.split("/")[0] for key in keyed}
 
     def forget_meters(self, numbers: Iterable[str]) -> None:
@@ -187,9 +207,10 @@ class SavedState:
         for number in numbers:
             self.settled.pop(number, None)
             self.quarter_hours_from.pop(number, None)
-        for mapping in (self.data_from, self.held, self.gaps, self.unpriced):
+        for mapping in (self.data_from, self.held, self.gaps, self.unpriced, self.failing):
             for key in [key for key in mapping if key.split("/")[0] in numbers]:
                 del mapping[key]
+        self.price_pending = [number for number in self.price_pending if number not in numbers]
         self.released = [key for key in self.released if key.split("/")[0] not in numbers]
 
 

@@ -30,6 +30,7 @@ ATTR_START = "start"
 ATTR_END = "end"
 ATTR_GRANULARITY = "granularity"
 
+GRANULARITIES = [value_type.value.lower() for value_type in ValueType]
 BASE_FIELDS: dict[Any, Any] = {
     probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
     probatio.Optional(ATTR_METERS): probatio.All(cv.ensure_list, [cv.string]),
@@ -40,8 +41,9 @@ IMPORT_SCHEMA = probatio.Schema(BASE_FIELDS)
 READINGS_SCHEMA = probatio.Schema(
     {
         **BASE_FIELDS,
-        probatio.Optional(ATTR_GRANULARITY, default=ValueType.QUARTER_HOUR.value): probatio.In(
-            [value_type.value for value_type in ValueType]
+        # Lower case as the selector offers them (upper case, the API's own, accepted too).
+        probatio.Optional(ATTR_GRANULARITY, default=GRANULARITIES[0]): probatio.All(
+            cv.string, probatio.Lower, probatio.In(GRANULARITIES)
         ),
     }
 )
@@ -93,7 +95,7 @@ async def _recalculate_costs(call: ServiceCall) -> None:
 
 async def _get_readings(call: ServiceCall) -> ServiceResponse:
     coordinator, meters, start, end = _target(call.hass, call)
-    value_type = ValueType(call.data[ATTR_GRANULARITY])
+    value_type = ValueType(call.data[ATTR_GRANULARITY].upper())
     try:
         answer = await coordinator.client.async_get_readings(start, end, value_type, meters)
     except WienerNetzeError as err:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -61,6 +62,8 @@ class SpliceResult:
     emptied: tuple[datetime, ...] = ()
     # How far every later row's sum moved.
     shift: float = 0.0
+    # The hours whose energy is new or changed (their money must follow).
+    changed_hours: frozenset[datetime] = frozenset()
 
 
 def _read(hass: HomeAssistant, statistic: str, start: datetime, end: datetime | None) -> list[Any]:
@@ -138,6 +141,8 @@ async def async_read_rows(
 STATISTIC_LOCKS: HassKey[defaultdict[str, asyncio.Lock]] = HassKey(f"{DOMAIN}_statistic_locks")
 # How long a splice waits for the recorder to confirm its write before going on (logged).
 BARRIER_TIMEOUT = 60.0
+# Per statistic, the barrier of its last write: the next writer waits for it before reading.
+PENDING_WRITES: HassKey[dict[str, asyncio.Future[None]]] = HassKey(f"{DOMAIN}_pending_writes")
 
 
 def statistic_lock(hass: HomeAssistant, statistic: str) -> asyncio.Lock:
@@ -152,33 +157,50 @@ class StatisticsWriter:
         self.hass = hass
         self._barrier_expired = False
 
-    def locked(self, statistic: str) -> asyncio.Lock:
-        """The statistic's lock, for a reader that must not see it half written."""
-        return statistic_lock(self.hass, statistic)
+    @asynccontextmanager
+    async def locked(self, statistic: str) -> AsyncIterator[None]:
+        """The statistic's lock, its queued write done: a reader sees it whole and current.
+
+        A write queued by a writer that was cancelled meanwhile (the entry reloaded) lands
+        before anything is read.
+        """
+        async with statistic_lock(self.hass, statistic):
+            await self._wait_for_pending(statistic)
+            yield
 
     async def async_splice(
-        self, meta: StatisticMetaData, rows: list[HourRow], whole_days: Iterable[date] = ()
+        self,
+        meta: StatisticMetaData,
+        rows: list[HourRow],
+        whole_days: Iterable[date] = (),
+        *,
+        locked: bool = False,
     ) -> SpliceResult:
         """Write ``rows`` and move every later sum by what they change.
 
         On the local days of ``whole_days`` the rows replace the day: a stored hour they do not
-        name is set to no energy (the day was booked from another source before).
+        name is set to no energy (the day was booked from another source before). ``locked``:
+        the caller holds the statistic's lock (:meth:`locked`) already.
         """
         if not rows:
             return SpliceResult(0, 0)
+        ordered = sorted(rows, key=lambda row: row.start)
+        if locked:
+            return await self._splice(meta, ordered, set(whole_days))
         async with self.locked(meta["statistic_id"]):
-            return await self._splice(
-                meta, sorted(rows, key=lambda row: row.start), set(whole_days)
-            )
+            return await self._splice(meta, ordered, set(whole_days))
 
     async def _splice(
         self, meta: StatisticMetaData, rows: list[HourRow], whole_days: set[date]
     ) -> SpliceResult:
-        """Rewrite the span the rows cover; move everything after it in one statement.
+        """Write the rows that change; move the rows after each run of them in one statement.
 
-        The recorder adjusts every later sum by the span's change
-        (``Recorder.async_adjust_statistics``), so a correction costs the rows it changes, not
-        every row after it, and older rows can be placed before newer ones.
+        Inside the span the rows cover, only rows whose change or state differs are written,
+        in runs; after each run the recorder moves every later sum by the run's change
+        (``Recorder.async_adjust_statistics``). The recorder runs the queued imports and
+        adjustments in order, so a row written later in the span gets its final sum. A
+        correction costs the rows it changes, not every row after them, and older rows can be
+        placed before newer ones.
         """
         instance = get_instance(self.hass)
         statistic = meta["statistic_id"]
@@ -197,6 +219,7 @@ class StatisticsWriter:
             old[start] = (total, row["state"])
             entries[start] = (total - previous, row["state"])
             previous = total
+        old_changes = {start: change for start, (change, _) in entries.items()}
         old_end = previous  # the sum the span ended with: every later sum builds on it
         corrected = 0
         for row in rows:
@@ -213,8 +236,10 @@ class StatisticsWriter:
             if abs(entries[start][0]) > EPSILON:
                 corrected += 1
             entries[start] = (0.0, None)
-        total = base
-        changed: list[StatisticData] = []
+        total, applied, old_running = base, 0.0, base
+        runs: list[tuple[list[StatisticData], datetime, float]] = []
+        run: list[StatisticData] = []
+        run_end, run_shift = first, 0.0
         state: float | None = None
         for start in sorted(entries):
             change, own_state = entries[start]
@@ -222,41 +247,99 @@ class StatisticsWriter:
             state = state if start in emptied else own_state
             total = round(total + change, 6)
             before = old.get(start)
-            if before is None or abs(before[0] - total) > EPSILON or _differs(before[1], state):
+            if before is not None:
+                old_running = before[0]
+            # How far this row's sum moves. A row that moves by as much as the adjustments
+            # before it will (the open run's, once it ends here) needs no write of its own.
+            moved = round(total - old_running, 6)
+            pending = run_shift if run else applied
+            if before is None or abs(moved - pending) > EPSILON or _differs(before[1], state):
                 row = StatisticData(start=start, sum=total)
                 if state is not None:
                     row["state"] = state
-                changed.append(row)
-        shift = round(total - old_end, 6)
-        if changed:
-            async_add_external_statistics(self.hass, meta, changed)
-        if abs(shift) > EPSILON:
-            unit = meta["unit_of_measurement"] or ""
-            instance.async_adjust_statistics(statistic, end, shift, unit)
-        if changed or abs(shift) > EPSILON:
-            await self._barrier(instance)
-        return SpliceResult(len(changed), corrected, tuple(sorted(emptied)), shift)
+                run.append(row)
+                run_end, run_shift = start, moved
+            elif run:
+                runs.append((run, run_end, run_shift - applied))
+                applied, run = run_shift, []
+        if run:
+            runs.append((run, run_end, run_shift - applied))
+            applied = run_shift
+        # Rows after the span move by the span's change (the runs' adjustments add up to it).
+        rest = round(total - old_end - applied, 6)
+        unit = meta["unit_of_measurement"] or ""
+        queued = False
+        for rows_of_run, last, shift in runs:
+            async_add_external_statistics(self.hass, meta, rows_of_run)
+            if abs(shift) > EPSILON:
+                instance.async_adjust_statistics(statistic, last + HOUR, shift, unit)
+            queued = True
+        if abs(rest) > EPSILON:
+            instance.async_adjust_statistics(statistic, end, rest, unit)
+            queued = True
+        if queued:
+            await self._barrier(instance, statistic)
+        changed_hours = {
+            row.start
+            for row in rows
+            if (was := old_changes.get(row.start)) is None or abs(was - row.change) > EPSILON
+        } | {start for start in emptied if abs(old_changes.get(start, 0.0)) > EPSILON}
+        return SpliceResult(
+            sum(len(found) for found, _, _ in runs),
+            corrected,
+            tuple(sorted(emptied)),
+            round(total - old_end, 6),
+            frozenset(changed_hours),
+        )
 
-    async def _barrier(self, instance: Recorder) -> None:
+    def _pending(self) -> dict[str, asyncio.Future[None]]:
+        return self.hass.data.setdefault(PENDING_WRITES, {})
+
+    async def _wait_for_pending(self, statistic: str) -> None:
+        """Wait for a write of this statistic that is still queued.
+
+        Its writer was cancelled or stopped waiting; the recorder must run it before this
+        splice reads, or this one reads a stale base.
+        """
+        pending = self._pending().get(statistic)
+        if pending is None or pending.done():
+            return
+        # Reading before it lands would build on a stale sum and leave a step for good: wait
+        # as long as it takes (logged once), however long the recorder is busy.
+        while True:
+            try:
+                await asyncio.wait_for(asyncio.shield(pending), BARRIER_TIMEOUT)
+            except TimeoutError:
+                self._report_expired()
+            else:
+                return
+
+    async def _barrier(self, instance: Recorder, statistic: str) -> None:
         """Wait until the recorder has run what was queued: the next splice reads it.
 
         The recorder's own ``async_block_till_done`` returns at once while it is still running
-        an import, so a barrier of our own goes after it; bounded, so a stalled recorder does
-        not stop polling for good.
+        an import, so a barrier of our own goes after it. Bounded, so a stalled recorder does
+        not stop polling for good; kept as the statistic's pending write, so that a writer that
+        is cancelled meanwhile (a reload) does not let the next one read a stale base.
         """
         barrier: asyncio.Future[None] = self.hass.loop.create_future()
         instance.queue_task(SynchronizeTask(barrier))
+        self._pending()[statistic] = barrier
         try:
-            await asyncio.wait_for(barrier, BARRIER_TIMEOUT)
+            await asyncio.wait_for(asyncio.shield(barrier), BARRIER_TIMEOUT)
         except TimeoutError:
-            if not self._barrier_expired:
-                _LOGGER.warning(
-                    "The recorder did not confirm writing statistics within %.0f s; going on",
-                    BARRIER_TIMEOUT,
-                )
-            self._barrier_expired = True
+            self._report_expired()
         else:
             self._barrier_expired = False
+
+    def _report_expired(self) -> None:
+        if not self._barrier_expired:
+            _LOGGER.warning(
+                "The recorder has not confirmed writing statistics within %.0f s; polling goes "
+                "on, the next write of that statistic waits until it has",
+                BARRIER_TIMEOUT,
+            )
+        self._barrier_expired = True
 
 
 def _differs(old: float | None, new: float | None) -> bool:

@@ -158,6 +158,16 @@ class TariffTimeline:
             merged.append(period)
         self.periods = merged
 
+    def entities(self) -> set[str]:
+        """The price entities any period uses."""
+        return {
+            entity
+            for period in self.periods
+            if period.tariff is not None
+            for entity in (period.tariff.price_entity, period.tariff.feed_in_price_entity)
+            if entity
+        }
+
     def as_list(self) -> list[dict[str, Any]]:
         """For the saved state (JSON)."""
         return [

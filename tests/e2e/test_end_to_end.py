@@ -11,6 +11,7 @@ opens the Energy dashboard and the meter's device page, saves screenshots in
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections import defaultdict
@@ -22,6 +23,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from homeassistant.const import __version__ as HA_VERSION  # noqa: N812 - a constant
 from playwright.async_api import Page, async_playwright
 
 from demo.client import HomeAssistantClient
@@ -54,6 +56,23 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.timeout(1500)
 
 
+def releases() -> list[tuple[str, Path | None]]:
+    """The Home Assistant releases to run against: ``WN_HASS_RELEASES`` (``VERSION=PATH`` of
+    each release's ``hass``, comma-separated; scripts/test sets it), else this environment's.
+    The first one's screenshots are saved."""
+    listed = os.environ.get("WN_HASS_RELEASES", "").strip()
+    if not listed:
+        return [(HA_VERSION, None)]
+    pairs = [item.split("=", 1) for item in listed.split(",") if item.strip()]
+    return [(version.strip(), Path(path.strip())) for version, path in pairs]
+
+
+RELEASES = releases()
+# Lines of Home Assistant's log that say this integration uses something deprecated or is
+# doing something Home Assistant will stop supporting.
+DEPRECATION = re.compile(r"deprecat|will stop working|detected that custom integration", re.I)
+
+
 @dataclass
 class Instance:
     """The running pair and how to reach them."""
@@ -64,6 +83,8 @@ class Instance:
     simulator: Child
     hass: Child
     session: aiohttp.ClientSession
+    release: str
+    hass_binary: Path | None
 
     async def stop_hass(self) -> None:
         """Stop Home Assistant as a service manager would."""
@@ -72,7 +93,7 @@ class Instance:
     async def start_hass(self, client: HomeAssistantClient) -> float:
         """Start Home Assistant again and log in; returns the seconds from its web server
         answering to the end of its start (state RUNNING)."""
-        self.hass = start_hass(self.config, self.hass.log)
+        self.hass = start_hass(self.config, self.hass.log, self.hass_binary)
         await wait_for_http(f"{self.url}/api/onboarding", self.hass, 300)
         answering = time.monotonic()
         await client.login(USER, PASSWORD)
@@ -89,18 +110,28 @@ class Instance:
             assert response.status == 200, await response.text()
 
 
-@pytest.fixture
-async def instance(socket_enabled: None, tmp_path: Path) -> AsyncIterator[Instance]:
+@pytest.fixture(params=RELEASES, ids=[version for version, _ in RELEASES])
+async def instance(
+    socket_enabled: None, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Instance]:
     """The simulator (validated values only, so every hour must equal the truth) and a fresh
-    Home Assistant with its own configuration folder, both on free loopback ports."""
+    Home Assistant of one release with its own configuration folder, on free loopback ports."""
+    release, hass_binary = request.param
     sim_port, port = free_port(), free_port()
     simulator = start_simulator(sim_port, tmp_path / "simulator.log", ["estimate_share=0"])
     config = tmp_path / "config"
     prepare_config(config, port)
-    hass = start_hass(config, tmp_path / "home-assistant.log")
+    hass = start_hass(config, tmp_path / "home-assistant.log", hass_binary)
     session = aiohttp.ClientSession()
     running = Instance(
-        config, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sim_port}", simulator, hass, session
+        config,
+        f"http://127.0.0.1:{port}",
+        f"http://127.0.0.1:{sim_port}",
+        simulator,
+        hass,
+        session,
+        release,
+        hass_binary,
     )
     try:
         await wait_for_http(f"{running.simulator_url}/_sim/state", simulator, 30)
@@ -289,7 +320,14 @@ async def test_end_to_end(instance: Instance) -> None:
         )
     await instance.set_simulator(estimate_share=0.0)
 
+    config = await client.get("/api/config")
+    assert config["version"] == instance.release
     await look_at_it_in_a_browser(instance, client, entry_id)
+    log = instance.hass.log.read_text(errors="replace")
+    ours = [
+        line for line in log.splitlines() if "wiener_netze" in line and DEPRECATION.search(line)
+    ]
+    assert not ours, "\n".join(ours)
 
 
 async def text_of(page: Page) -> str:
@@ -313,6 +351,7 @@ async def look_at_it_in_a_browser(
     instance: Instance, client: HomeAssistantClient, entry_id: str
 ) -> None:
     """Log in, open the Energy dashboard (yesterday) and the meter's device page; screenshots."""
+    screenshots = instance.release == RELEASES[0][0]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     [household] = [
         device for device in await meters(client, entry_id) if device["name"] == "Wohnung"
@@ -339,7 +378,8 @@ async def look_at_it_in_a_browser(
                 await page.wait_for_timeout(1000)
             await page.get_by_text("Wohnung consumption").first.wait_for(timeout=30_000)
             await page.wait_for_timeout(4000)  # the charts animate in
-            await page.screenshot(path=SCREENSHOTS / "energy-dashboard.png")
+            if screenshots:
+                await page.screenshot(path=SCREENSHOTS / "energy-dashboard.png")
             shown = await text_of(page)
             assert "Wohnung consumption" in shown
             assert re.search(r"\d+(\.\d+)? kWh", shown), shown[:2000]
@@ -347,7 +387,8 @@ async def look_at_it_in_a_browser(
             await page.goto(f"{instance.url}/config/devices/device/{household['id']}")
             await page.get_by_text("Meter reading").first.wait_for(timeout=30_000)
             await page.wait_for_timeout(2000)
-            await page.screenshot(path=SCREENSHOTS / "device.png")
+            if screenshots:
+                await page.screenshot(path=SCREENSHOTS / "device.png")
             shown = await text_of(page)
             assert "Wohnung" in shown
             assert "Wiener Netze" in shown

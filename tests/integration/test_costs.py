@@ -140,6 +140,7 @@ async def test_daily_charge_once_per_day_across_clock_changes(
         assert total == pytest.approx(day_energy * PRICE + CHARGE, abs=1e-6)
 
 
+@pytest.mark.databases
 async def test_corrections_rewrite_the_same_hours(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -173,6 +174,7 @@ async def test_corrections_rewrite_the_same_hours(
     assert len(changed) == 48  # 19 and 20 November were estimates
 
 
+@pytest.mark.databases
 async def test_tariff_change_applies_from_then_and_recalculate(
     hass: HomeAssistant,
     simulator: RunningSimulator,

@@ -32,9 +32,11 @@ async def test_diagnostics(
     assert await hass.config_entries.async_setup(loaded.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
-    # The simulator's port changes from run to run.
+    # The simulator's port changes from run to run, and so does the token (its shape too).
     assert result == snapshot(
-        exclude=props("entry_id", "created_at", "modified_at", "api_url", "token_url")
+        exclude=props(
+            "entry_id", "created_at", "modified_at", "api_url", "token_url", "access_token"
+        )
     )
     text = json.dumps(result)
     secrets = [SECRET, API_KEY, CLIENT_ID, "Favoritenstraße", "Wohnung", "1KFM0200345678"]
@@ -44,6 +46,12 @@ async def test_diagnostics(
     assert result["meter_details"][0]["read_by"] == "quarter_hour"
     assert result["costs"]["tariff"]["energy_price"] == 0.2
     assert len(result["costs"]["timelines"]) == 2
+    # The shapes of the last answers, as the probe prints them: accepted, values left out.
+    shapes = {shape["request"]: shape for shape in result["response_shapes"]}
+    quarter_hours = shapes["GET /zaehlpunkte/messwerte QUARTER_HOUR"]
+    assert (quarter_hours["status"], quarter_hours["accepted"]) == (200, True)
+    assert "1-1:1.9.0" in quarter_hours["codes"]["obisCode"]
+    assert shapes["POST token"]["body"]["expires_in"] == "integer"
 
 
 async def test_diagnostics_use_the_entrys_correction_window(

@@ -20,7 +20,8 @@ from custom_components.wiener_netze import statistics_writer
 from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import CONF_TARIFF, DOMAIN
 from custom_components.wiener_netze.issues import gap_issue_id, unpriced_issue_id
-from custom_components.wiener_netze.statistic_ids import statistic_id
+from custom_components.wiener_netze.statistic_ids import metadata, statistic_id
+from custom_components.wiener_netze.statistics_writer import async_read_rows
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
@@ -155,6 +156,7 @@ async def test_newest_days_first_and_no_reading_before_the_data(
     assert entry.runtime_data.history.summary()[HOUSEHOLD].progress == 100
 
 
+@pytest.mark.databases
 async def test_a_reload_during_the_first_import(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
@@ -265,3 +267,29 @@ async def test_a_price_helper_unchanged_for_a_month_still_prices(
     for start, row in energy.items():
         assert money[start]["change"] == pytest.approx(row["change"] * 0.245, abs=1e-6)
     assert ir.async_get(hass).async_get_issue(DOMAIN, unpriced_issue_id(HOUSEHOLD)) is None
+
+
+@pytest.mark.databases
+async def test_one_changed_hour_writes_that_hour_and_moves_the_rest(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """A day read again with one hour changed: one row written, every later sum moved by the
+    change in one statement, the other hours of the day untouched."""
+    entry = make_entry(simulator, [HOUSEHOLD])
+    await set_up(hass, entry)
+    writer = entry.runtime_data.energy_sync.writer
+    statistic = statistic_id(HOUSEHOLD, CONSUMPTION)
+    start, end = (moment.astimezone(UTC) for moment in day_bounds(date(2026, 11, 10)))
+    day = await async_read_rows(hass, statistic, start, end)
+    before = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    changed = day[12].start
+    rows = [replace(row, change=row.change + 0.5) if row.start == changed else row for row in day]
+    outcome = await writer.async_splice(metadata(HOUSEHOLD, CONSUMPTION, "Wohnung"), rows)
+    await async_wait_recording_done(hass)
+    after = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    assert (outcome.written, outcome.corrected, outcome.changed_hours) == (1, 1, {changed})
+    for hour, row in after.items():
+        moved = 0.5 if hour >= changed else 0.0
+        assert row["sum"] == pytest.approx(before[hour]["sum"] + moved, abs=1e-6), hour
+        expected = before[hour]["change"] + (0.5 if hour == changed else 0.0)
+        assert row["change"] == pytest.approx(expected, abs=1e-6), hour

@@ -7,6 +7,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.saved_state import SavedState, SavedStateStore
 
 
@@ -57,3 +58,30 @@ async def test_version_1_1_loads_in_todays_form(
     assert not hasattr(state, "backfill_next")
     assert state.held == {"AT001/consumption/2026-03-02": {"quarter_hours": 9.1, "day": 0.9}}
     assert state.gaps == {"AT001/consumption/2026-02-01": 4}
+
+
+async def test_version_1_3_loads_in_todays_form(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """1.3 kept no failing days, pending first prices or prices in effect: they start empty."""
+    hass_storage["wiener_netze.entry1.import"] = {
+        "version": 1,
+        "minor_version": 3,
+        "key": "wiener_netze.entry1.import",
+        "data": {
+            "settled": {"AT001": [["2025-01-01", "2026-11-30"]]},
+            "data_from": {"AT001/consumption": "2025-01-01"},
+            "gaps": {"AT001/consumption/2026-02-01": 4},
+            "some_field_a_later_version_dropped": True,
+        },
+    }
+    store = SavedStateStore(hass, "entry1")
+    state = await store.async_load()
+    assert state.settled == {"AT001": [["2025-01-01", "2026-11-30"]]}
+    assert state.first_day("AT001", Flow.CONSUMPTION) == date(2025, 1, 1)
+    assert state.gaps == {"AT001/consumption/2026-02-01": 4}
+    assert (state.failing, state.price_pending, state.prices_in_effect) == ({}, [], {})
+    await store.async_save()
+    saved = hass_storage["wiener_netze.entry1.import"]
+    assert (saved["version"], saved["minor_version"]) == (1, 4)
+    assert "some_field_a_later_version_dropped" not in saved["data"]

@@ -44,6 +44,7 @@ def _validated(sim_state: Simulator) -> None:
     sim_state.settings.tariff_meters = [HOUSEHOLD]
 
 
+@pytest.mark.databases
 async def test_three_years_of_every_shape(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:

@@ -124,6 +124,7 @@ async def test_metadata_and_ids_stable_across_reload(
     assert await stored(hass, PHOTOVOLTAIC, CONSUMPTION) == rows
 
 
+@pytest.mark.databases
 async def test_restart_in_the_middle_of_the_history_import(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -165,6 +166,7 @@ async def test_restart_in_the_middle_of_the_history_import(
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
 
 
+@pytest.mark.databases
 async def test_estimates_corrected_later(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -353,3 +355,14 @@ async def test_held_day_beyond_the_window_imports_when_fixed(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
+
+
+@pytest.mark.databases
+async def test_the_recorder_runs_on_the_database_asked_for(
+    hass: HomeAssistant, recorder_db_url: str
+) -> None:
+    """The tests marked for the databases really run on them: ``--dburl`` reached the recorder
+    (scripts/test passes a PostgreSQL and a MariaDB URL; without one it is SQLite)."""
+    dialect = get_instance(hass).engine.dialect.name
+    expected = recorder_db_url.split(":", 1)[0].split("+", 1)[0]
+    assert dialect == expected

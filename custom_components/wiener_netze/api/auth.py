@@ -18,10 +18,12 @@ from .const import DEFAULT_TOKEN_LIFETIME
 from .errors import AuthenticationError, BadRequestError, MalformedResponseError
 from .redact import Redactor
 from .responses import error_text, exchange, raise_if_transient, read_json
+from .shapes import ShapeLog
 
 _LOGGER = logging.getLogger(__name__)
 
 TOKEN_ENDPOINT = "token endpoint"  # noqa: S105 - a label for messages, not a secret
+TOKEN_REQUEST = "POST token"  # noqa: S105 - the shape log's name for it
 CREDENTIALS_HINT = (
     "use the client id and secret shown in the Smart Meter business portal under "
     "Anlagendaten → Vertragsverbindung hinzufügen/entfernen → API, not those of the "
@@ -53,8 +55,10 @@ class TokenManager:
         scope: str | None = None,
         timeout: float,
         clock: Callable[[], float] | None = None,
+        shapes: ShapeLog | None = None,
     ) -> None:
         self._session = session
+        self._shapes = shapes or ShapeLog()
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
@@ -104,8 +108,17 @@ class TokenManager:
             TOKEN_ENDPOINT,
         )
         _LOGGER.debug("token request -> %s in %.2f s", reply.status, time.monotonic() - started)
+        self._shapes.note(
+            TOKEN_REQUEST, reply.status, reply.headers, reply.body, redact=self._redact
+        )
         if reply.status == 200:
-            return self._parse_token(read_json(reply.body, "token response"))
+            try:
+                parsed = self._parse_token(read_json(reply.body, "token response"))
+            except MalformedResponseError as err:
+                self._shapes.verdict(TOKEN_REQUEST, err)
+                raise
+            self._shapes.verdict(TOKEN_REQUEST, None)
+            return parsed
         text = self._redact.quote(error_text(reply.body))
         if reply.status in (400, 401):
             raise self._rejection(reply.status, reply.body, text)

@@ -3,6 +3,7 @@
     python -m custom_components.wiener_netze.api meters
     python -m custom_components.wiener_netze.api readings --from 2025-01-01 --to 2025-01-31 \
         --type QUARTER_HOUR --meter AT00100... --format csv
+    python -m custom_components.wiener_netze.api probe --format json
 
 Credentials come from flags or WN_CLIENT_ID, WN_CLIENT_SECRET and WN_API_KEY. Errors are one line
 on stderr with a distinct exit code (see ``EXIT_CODES``), never a traceback.
@@ -18,7 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, NoReturn, TextIO
 
 import aiohttp
@@ -37,6 +38,7 @@ from .errors import (
     WienerNetzeError,
 )
 from .models import Meter, MeterReadings, ResultType, ValueType
+from .probe import async_probe, write_report
 from .retry import RetryPolicy
 from .vienna_time import VIENNA
 
@@ -83,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the tests and for --help)."""
     parser = _Parser(
         prog="python -m custom_components.wiener_netze.api",
-        description="List meters and export readings from the Wiener Netze Smart Meter API.",
+        description="List meters, export readings and probe the Wiener Netze Smart Meter API.",
     )
     parser.add_argument("--client-id", default=os.environ.get("WN_CLIENT_ID"))
     parser.add_argument("--client-secret", default=os.environ.get("WN_CLIENT_SECRET"))
@@ -114,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     readings.add_argument("--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS)
     readings.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    probe = commands.add_parser(
+        "probe",
+        help="call every endpoint once and print the shapes of the answers (no data, no "
+        "secrets) to attach to an issue",
+    )
+    probe.add_argument("--format", choices=("text", "json"), default="text")
+    probe.add_argument(
+        "--until", type=_date, metavar="DATE", help="last day asked for (default yesterday)"
+    )
     return parser
 
 
@@ -170,7 +182,7 @@ def _write(rows: list[dict[str, Any]], fmt: str, out: TextIO, empty: str) -> Non
         out.write("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip() + "\n")
 
 
-async def _run(args: argparse.Namespace, out: TextIO) -> None:
+async def _run(args: argparse.Namespace, out: TextIO) -> int:
     async with aiohttp.ClientSession() as session:
         client = WienerNetzeClient(
             session,
@@ -188,11 +200,17 @@ async def _run(args: argparse.Namespace, out: TextIO) -> None:
             result_type = ResultType.SMART_METER if args.smart_only else ResultType.ALL
             meters = await client.async_get_meters(result_type)
             _write(_meter_rows(meters), args.format, out, "no meters on this account")
-            return
+            return EXIT_OK
+        if args.command == "probe":
+            last = args.until or datetime.now(VIENNA).date() - timedelta(days=1)
+            report = await async_probe(client, last)
+            write_report(report, args.format, out)
+            return EXIT_OK if report.ok else EXIT_API_ERROR
         results = await client.async_get_readings(
             args.start, args.end, ValueType(args.value_type), args.meter or None
         )
         _write(_reading_rows(results), args.format, out, "no readings in this range")
+        return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -225,11 +243,10 @@ def main(
         err.write(f"error: {error}\n")
         return EXIT_USAGE
     try:
-        asyncio.run(_run(args, out))
+        return asyncio.run(_run(args, out))
     except WienerNetzeError as error:
         err.write(f"error: {error}\n")
         return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), EXIT_API_ERROR)
     except KeyboardInterrupt:
         err.write("error: interrupted\n")
         return 130
-    return EXIT_OK

@@ -32,6 +32,7 @@ from .errors import (
     AuthenticationError,
     BadRequestError,
     ForbiddenError,
+    MalformedResponseError,
     NotFoundError,
     WienerNetzeError,
 )
@@ -42,6 +43,7 @@ from .ratelimit import RateLimiter
 from .redact import Redactor
 from .responses import Reply, error_text, exchange, raise_if_transient, read_json
 from .retry import RETRYABLE, RetryPolicy
+from .shapes import ShapeLog
 from .vienna_time import ONE_DAY, local_midnight
 
 _LOGGER = logging.getLogger(__name__)
@@ -103,6 +105,8 @@ class WienerNetzeClient:
         self._limiter = rate_limiter or RateLimiter(DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
         self._clock = clock or monotonic
         self.redact = Redactor(client_secret, api_key)
+        # The shape of the last answer to each kind of request (see :mod:`.shapes`).
+        self.shapes = ShapeLog()
         self._tokens = TokenManager(
             session,
             token_url,
@@ -112,6 +116,7 @@ class WienerNetzeClient:
             scope=scope,
             timeout=request_timeout,
             clock=clock,
+            shapes=self.shapes,
         )
         self.stats = RequestStats()
 
@@ -131,11 +136,15 @@ class WienerNetzeClient:
         params: list[tuple[str, str]] = [("zaehlpunkt", meter) for meter in meters]
         if result_type is not None:
             params.append(("resultType", result_type.value))
-        return parse_meters(await self._get("/zaehlpunkte", params))
+        kind = "GET /zaehlpunkte"
+        payload = await self._get("/zaehlpunkte", params, kind)
+        return self._accepted(kind, parse_meters, payload)
 
     async def async_get_meter(self, number: str) -> Meter:
         """Master data of one meter."""
-        return parse_meter(await self._get(f"/zaehlpunkte/{quote(number, safe='')}", []))
+        kind = "GET /zaehlpunkte/{zaehlpunkt}"
+        payload = await self._get(f"/zaehlpunkte/{quote(number, safe='')}", [], kind)
+        return self._accepted(kind, parse_meter, payload)
 
     async def async_get_readings(
         self,
@@ -151,12 +160,13 @@ class WienerNetzeClient:
         inclusive is not documented, and keeps what starts within the chunk's days.
         """
         selection = [("zaehlpunkt", meter) for meter in meters or ()]
+        kind = f"GET /zaehlpunkte/messwerte {value_type.value}"
         parts: list[MeterReadings] = []
         for first, last in day_chunks(start, end, self._chunk_days):
-            payload = await self._get(
-                "/zaehlpunkte/messwerte", [*selection, *self._range_params(first, last, value_type)]
-            )
-            parts.extend(_within(parse_bulk_readings(payload), first, last))
+            params = [*selection, *self._range_params(first, last, value_type)]
+            payload = await self._get("/zaehlpunkte/messwerte", params, kind)
+            parsed = self._accepted(kind, parse_bulk_readings, payload, _dropped)
+            parts.extend(_within(parsed, first, last))
         return merge_readings(parts)
 
     async def async_get_meter_readings(
@@ -164,10 +174,12 @@ class WienerNetzeClient:
     ) -> MeterReadings:
         """Readings of one meter for the local days ``start``..``end`` (inclusive)."""
         path = f"/zaehlpunkte/{quote(number, safe='')}/messwerte"
+        kind = f"GET /zaehlpunkte/{{zaehlpunkt}}/messwerte {value_type.value}"
         parts: list[MeterReadings] = []
         for first, last in day_chunks(start, end, self._chunk_days):
-            payload = await self._get(path, self._range_params(first, last, value_type))
-            parts.extend(_within([parse_meter_readings(payload)], first, last))
+            payload = await self._get(path, self._range_params(first, last, value_type), kind)
+            parsed = self._accepted(kind, _one_meter, payload, _dropped)
+            parts.extend(_within(parsed, first, last))
         merged = merge_readings(parts)
         return merged.get(number) or MeterReadings(meter=number, series=())
 
@@ -180,8 +192,24 @@ class WienerNetzeClient:
             ("wertetyp", value_type.value),
         ]
 
-    async def _get(self, path: str, params: list[tuple[str, str]]) -> Any:
-        return await self._with_retries(lambda: self._get_once(path, params))
+    async def _get(self, path: str, params: list[tuple[str, str]], kind: str) -> Any:
+        return await self._with_retries(lambda: self._get_once(path, params, kind))
+
+    def _accepted[T](
+        self,
+        kind: str,
+        parse: Callable[[Any], T],
+        payload: Any,
+        dropped: Callable[[T], int] | None = None,
+    ) -> T:
+        """Parse an answer, noting in the shape log whether the client took it."""
+        try:
+            result = parse(payload)
+        except MalformedResponseError as err:
+            self.shapes.verdict(kind, err)
+            raise
+        self.shapes.verdict(kind, None, dropped(result) if dropped else 0)
+        return result
 
     async def _with_retries[T](self, call: Callable[[], Awaitable[T]]) -> T:
         deadline = self._clock() + self._retry.max_total_seconds
@@ -197,7 +225,7 @@ class WienerNetzeClient:
                 _LOGGER.debug("attempt %s failed (%s); retrying in %.1f s", attempt, err, delay)
                 await asyncio.sleep(delay)
 
-    async def _get_once(self, path: str, params: list[tuple[str, str]]) -> Any:
+    async def _get_once(self, path: str, params: list[tuple[str, str]], kind: str) -> Any:
         token = await self._tokens.async_get_token()
         reply = await self._send(path, params, token)
         if reply.status == 401:
@@ -210,7 +238,7 @@ class WienerNetzeClient:
                     "the gateway rejected a freshly issued token (401: "
                     f"{self.redact.quote(error_text(reply.body))}); {FORBIDDEN_HINT}"
                 )
-        return self._interpret(f"GET {path}", reply)
+        return self._interpret(f"GET {path}", reply, kind)
 
     async def _send(self, path: str, params: list[tuple[str, str]], token: str) -> Reply:
         self.stats.rate_limited_s += await self._limiter.acquire()
@@ -239,9 +267,17 @@ class WienerNetzeClient:
         )
         return reply
 
-    def _interpret(self, what: str, reply: Reply) -> Any:
+    def _interpret(self, what: str, reply: Reply, kind: str) -> Any:
         if reply.status == 200:
-            return read_json(reply.body, f"answer to {what}")
+            try:
+                payload = read_json(reply.body, f"answer to {what}")
+            except MalformedResponseError as err:
+                self.shapes.note(kind, 200, reply.headers, reply.body)
+                self.shapes.verdict(kind, err)
+                raise
+            self.shapes.note(kind, 200, reply.headers, reply.body, decoded=payload)
+            return payload
+        self.shapes.note(kind, reply.status, reply.headers, reply.body, redact=self.redact)
         text = self.redact.quote(error_text(reply.body))
         if reply.status == 400:
             raise BadRequestError(f"{what}: the API rejected the request: {text}")
@@ -251,6 +287,14 @@ class WienerNetzeClient:
             raise NotFoundError(f"{what}: not found (404: {text})")
         raise_if_transient(reply, what, text)
         raise WienerNetzeError(f"{what}: unexpected answer {reply.status}: {text}")
+
+
+def _one_meter(payload: Any) -> list[MeterReadings]:
+    return [parse_meter_readings(payload)]
+
+
+def _dropped(parsed: list[MeterReadings]) -> int:
+    return sum(len(part.dropped) for part in parsed)
 
 
 def _describe(params: Iterable[tuple[str, str]]) -> str:

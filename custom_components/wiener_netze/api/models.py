@@ -6,7 +6,7 @@ kept as the API gave it (quality codes, OBIS codes, the original unit).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -174,7 +174,9 @@ class DroppedValue:
     """A value of an answer that could not be read: left out, the rest of the answer used."""
 
     meter: str
-    field: str  # where in the answer, e.g. ``messwerte[0].zaehlwerke[1].messwerte[17].messwert``
+    # Where in the answer, e.g. ``messwerte[0].zaehlwerke[1].messwerte[17].messwert``; not
+    # compared, so the same value in answers over different ranges is one value.
+    field: str = field(compare=False)
     value: str  # what it was, shortened
     reason: str  # what was expected
     obis: str | None = None

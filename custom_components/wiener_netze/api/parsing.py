@@ -226,11 +226,19 @@ def _parse_reading(value: Any, where: str, factor: float) -> Reading:
 
 
 def _start_of(value: Any) -> datetime | None:
-    """The interval start of a value that could not be read, if that part can be."""
-    try:
-        return parse_timestamp(value.get("zeitVon"), "") if isinstance(value, dict) else None
-    except MalformedResponseError:
+    """The interval start of a value that could not be read, if that part can be.
+
+    The earlier of ``zeitVon`` and ``zeitBis``, so a reversed interval names its own day.
+    """
+    if not isinstance(value, dict):
         return None
+    times = []
+    for key in ("zeitVon", "zeitBis"):
+        try:
+            times.append(parse_timestamp(value.get(key), ""))
+        except MalformedResponseError:
+            continue
+    return min(times, default=None)
 
 
 def _parse_series(

@@ -29,7 +29,8 @@ class Redactor:
 
     def quote(self, text: str) -> str:
         """A short, single-line, redacted excerpt of server text for a message."""
-        flat = " ".join(text.split())
+        # Redacted before it is cut: a secret across the cut would not match any more.
+        flat = self(" ".join(text.split()))
         if len(flat) > MAX_QUOTE:
             flat = flat[:MAX_QUOTE] + "…"
-        return self(flat)
+        return flat

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,11 +23,12 @@ from .errors import (
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What an HTTP exchange returned: status, body text and the Retry-After hint."""
+    """What an HTTP exchange returned: status, body text, the Retry-After hint, headers."""
 
     status: int
     body: str
     retry_after: float | None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 async def exchange(
@@ -39,6 +41,7 @@ async def exchange(
                 status=response.status,
                 body=await response.text(),
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                headers=dict(response.headers),
             )
     except TimeoutError:
         raise ApiTimeoutError(f"{what}: no answer in time") from None
