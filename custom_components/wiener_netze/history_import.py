@@ -244,6 +244,9 @@ class HistoryImport:
             if isinstance(err, ServerError) and err.status != GATEWAY_TIMEOUT:
                 raise  # the server's trouble, not this range's: pause
             if chunk.first != chunk.last:
+                _LOGGER.debug(
+                    "History import splits %s..%s in two: %s", chunk.first, chunk.last, err
+                )
                 for half in halves(chunk):
                     await self._import_or_split(half, quarter_hour_meters, today, failed)
                 return

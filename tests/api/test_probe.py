@@ -25,7 +25,7 @@ LEAF = re.compile(
 )
 
 
-KEY = re.compile(r"^((?!.*\d{4})[A-Za-z_][A-Za-z0-9_]*( \(in \d+\))?|<[^0-8]*>|list of)$")
+KEY = re.compile(r"^((?!.*\d{4})[A-Za-z_][A-Za-z0-9_-]*( \(in \d+\))?|<[^0-8]*>|list of)$")
 
 
 def probe(thread: SimulatorThread, fmt: str = "json") -> tuple[int, str, str]:

@@ -138,6 +138,13 @@ FAULTS = [
         {"other_register": True},
     ),
     Fault(
+        "slow_rounds",
+        "history rounds over 25 days time out at the gateway (504) until the second day",
+        {"slow_range_days": 25},
+        on_day={WEEK[1]: {"slow_range_days": 0}},
+        evidence="History import splits",
+    ),
+    Fault(
         "day_400",
         "a day of the history the gateway answers 400 for, for two days",
         {"bad_request_days": [date(2026, 10, 25)]},

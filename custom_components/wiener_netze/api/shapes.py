@@ -183,7 +183,7 @@ _NUMBER = re.compile(r"\d+([.,]\d+)*")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 # A key that is an identifier is shown; any other (a number, a date, a meter number used as a
 # key) by its shape.
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,40}$")
 _EMAIL = re.compile(r"\S+@\S+")
 _NOT_DECODED = object()
 
