@@ -18,6 +18,7 @@ from .api import Flow
 from .api.vienna_time import ONE_DAY, local_midnight
 from .cost_rows import async_cost_rows
 from .issues import update_unpriced_issues
+from .price_history import numeric
 from .saved_state import SavedStateStore, flow_key, from_ranges, to_ranges
 from .statistic_ids import cost_metadata, statistic_id
 from .statistics_writer import HourRow, StatisticsWriter, async_read_rows, mark_day_values
@@ -104,7 +105,7 @@ class CostSync:
         since: dict[str, datetime] = {}
         for entity in entities:
             state = self.hass.states.get(entity)
-            if state is None or not _is_number(state.state):
+            if state is None or numeric(state.state) is None:
                 continue  # not restored yet, or unavailable: keep what was seen before
             value, seen = known.get(entity, [None, None])
             start = state.last_changed
@@ -143,11 +144,3 @@ class CostSync:
     def update_issues(self, numbers: Iterable[str]) -> None:
         """Report the hours left out of the cost, per meter."""
         update_unpriced_issues(self.hass, numbers, self.saved.state.unpriced, self.names)
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True

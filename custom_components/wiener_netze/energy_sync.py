@@ -48,6 +48,12 @@ class SyncReport:
     corrected: int = 0
     unpriced: int = 0
 
+    def add(self, other: SyncReport) -> None:
+        """Count ``other``'s rows and hours too (a range read in several rounds)."""
+        self.written += other.written
+        self.corrected += other.corrected
+        self.unpriced += other.unpriced
+
 
 class EnergySync:
     """Turns stores into energy statistics rows, has them priced, and keeps the findings."""

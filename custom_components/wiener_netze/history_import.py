@@ -403,15 +403,14 @@ class HistoryImport:
                 for number, store in stores.items()
                 if store.has_quarter_hours or number in quarter_hour_meters
             }
-            report = await self.energy_sync.async_sync(
-                stores,
-                days_between(chunk, end),
-                quarter_hours,
-                settled_before=settled_before(today, self.options.correction_days),
+            total.add(
+                await self.energy_sync.async_sync(
+                    stores,
+                    days_between(chunk, end),
+                    quarter_hours,
+                    settled_before=settled_before(today, self.options.correction_days),
+                )
             )
-            total.written += report.written
-            total.corrected += report.corrected
-            total.unpriced += report.unpriced
             chunk = end + ONE_DAY
         return total
 

@@ -38,17 +38,21 @@ def _states(hass: HomeAssistant, entity_id: str, start: datetime, end: datetime)
     return list(found.get(entity_id.lower(), []))
 
 
+def numeric(text: str) -> float | None:
+    """A state as a price: a finite number, else None (unknown, unavailable, text)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def time_weighted(states: list[State], hours: list[datetime]) -> dict[datetime, float]:
     """The mean of the numeric states over each hour, weighted by how long each held."""
-    changes: list[tuple[datetime, float | None]] = []
-    for state in sorted(states, key=lambda item: item.last_changed):
-        try:
-            value: float | None = float(state.state)
-        except ValueError:
-            value = None
-        if value is not None and not math.isfinite(value):
-            value = None
-        changes.append((state.last_changed, value))
+    changes = [
+        (state.last_changed, numeric(state.state))
+        for state in sorted(states, key=lambda item: item.last_changed)
+    ]
     moments = [since for since, _ in changes]
     result: dict[datetime, float] = {}
     for hour in hours:

@@ -57,6 +57,18 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
+@contextlib.contextmanager
+def serving(command: list[str], port: int, log: Path) -> Iterator[None]:
+    """Run a server until the block ends: listening on ``port`` first, its output in ``log``."""
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, server, log)
+            yield
+        finally:
+            stop(server)
+
+
 def _as_user(user: str) -> list[str]:
     """Run as ``user`` when root (PostgreSQL refuses to run as root)."""
     return ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
@@ -77,17 +89,13 @@ def postgresql(folder: Path) -> Iterator[str]:
          "--auth=trust", "-E", "UTF8", "--no-sync"],
         check=True, capture_output=True,
     )  # fmt: skip
-    server = subprocess.Popen(
+    with serving(
         [*_as_user("postgres"), str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
          "-h", "127.0.0.1", "-k", str(folder), "-c", "fsync=off",
          "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_for_port(port, server, log)
+        port, log,
+    ):  # fmt: skip
         yield f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
-    finally:
-        stop(server)
 
 
 @contextlib.contextmanager
@@ -104,18 +112,14 @@ def mariadb(folder: Path) -> Iterator[str]:
          "--skip-test-db"],
         check=True, capture_output=True,
     )  # fmt: skip
-    server = subprocess.Popen(
+    with serving(
         [daemon, "--no-defaults", f"--datadir={data}", f"--port={port}",
          "--bind-address=127.0.0.1", f"--socket={folder / 'mysqld.sock'}", f"--user={user}",
          "--skip-name-resolve", "--innodb-flush-log-at-trx-commit=0", "--skip-log-bin",
          "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_for_port(port, server, log)
+        port, log,
+    ):  # fmt: skip
         yield f"mysql://root@127.0.0.1:{port}/{DATABASE}?charset=utf8mb4"
-    finally:
-        stop(server)
 
 
 SERVERS = {"postgresql": postgresql, "mariadb": mariadb}

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from custom_components.wiener_netze.api.cli import EXIT_API_ERROR, EXIT_OK, main
+from custom_components.wiener_netze.api.responses import Reply
 from custom_components.wiener_netze.api.shapes import CODE_KEYS, reply_shape, text_shape
 from simulator.account import HOUSEHOLD
 from simulator.server import SimulatorThread
@@ -185,7 +186,8 @@ def test_error_messages_lose_numbers_quotes_and_secrets() -> None:
             "AT0010000000000000001000004392265": {"2025-01-01": 12},
         }
     )
-    shape = reply_shape("GET x", 404, {"Content-Type": "application/json"}, body, redact=_hide)
+    reply = Reply(404, body, None, {"Content-Type": "application/json"})
+    shape = reply_shape("GET x", reply, redact=_hide)
     assert shape.message == "Zaehlpunkt AT… unknown, key **REDACTED**, strasse '…' at 9 kWh"
     assert shape.body["Exception"].startswith("text Aa A9 a, a **A**")
     assert shape.body["<text A9>"] == {"<time 9999-99-99>": "integer"}
@@ -194,7 +196,7 @@ def test_error_messages_lose_numbers_quotes_and_secrets() -> None:
 def test_a_shape_never_fails_the_request() -> None:
     """Lists of different shapes (rows as lists, mixed with objects) are described as well."""
     body = json.dumps({"rows": [[1, 2], [3], {"a": 1}, "x", None]})
-    shape = reply_shape("GET x", 200, {}, body)
+    shape = reply_shape("GET x", Reply(200, body, None))
     assert shape.body["rows"]["list of"] == 5
 
 

@@ -108,9 +108,7 @@ class TokenManager:
             TOKEN_ENDPOINT,
         )
         _LOGGER.debug("token request -> %s in %.2f s", reply.status, time.monotonic() - started)
-        self._shapes.note(
-            TOKEN_REQUEST, reply.status, reply.headers, reply.body, redact=self._redact
-        )
+        self._shapes.note(TOKEN_REQUEST, reply, redact=self._redact)
         if reply.status == 200:
             try:
                 parsed = self._parse_token(read_json(reply.body, "token response"))

@@ -272,12 +272,12 @@ class WienerNetzeClient:
             try:
                 payload = read_json(reply.body, f"answer to {what}")
             except MalformedResponseError as err:
-                self.shapes.note(kind, 200, reply.headers, reply.body)
+                self.shapes.note(kind, reply)
                 self.shapes.verdict(kind, err)
                 raise
-            self.shapes.note(kind, 200, reply.headers, reply.body, decoded=payload)
+            self.shapes.note(kind, reply, decoded=payload)
             return payload
-        self.shapes.note(kind, reply.status, reply.headers, reply.body, redact=self.redact)
+        self.shapes.note(kind, reply, redact=self.redact)
         text = self.redact.quote(error_text(reply.body))
         if reply.status == 400:
             raise BadRequestError(f"{what}: the API rejected the request: {text}")

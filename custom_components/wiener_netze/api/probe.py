@@ -12,6 +12,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, TextIO
 
 from .client import WienerNetzeClient
@@ -73,27 +74,16 @@ async def async_probe(client: WienerNetzeClient, last: date) -> ProbeReport:
         await step("one meter's master data", lambda: client.async_get_meter(smart.number))
     for value_type in ValueType:
         await step(
-            f"readings {value_type.value}, every meter", _bulk(client, first, last, value_type)
+            f"readings {value_type.value}, every meter",
+            partial(client.async_get_readings, first, last, value_type),
         )
         if smart is not None:
             await step(
                 f"readings {value_type.value}, one meter",
-                _one(client, smart.number, first, last, value_type),
+                partial(client.async_get_meter_readings, smart.number, first, last, value_type),
             )
     report.replies = client.shapes.report()
     return report
-
-
-def _bulk(
-    client: WienerNetzeClient, first: date, last: date, value_type: ValueType
-) -> Callable[[], Awaitable[Any]]:
-    return lambda: client.async_get_readings(first, last, value_type)
-
-
-def _one(
-    client: WienerNetzeClient, number: str, first: date, last: date, value_type: ValueType
-) -> Callable[[], Awaitable[Any]]:
-    return lambda: client.async_get_meter_readings(number, first, last, value_type)
 
 
 def write_report(report: ProbeReport, fmt: str, out: TextIO) -> None:

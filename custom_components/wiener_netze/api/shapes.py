@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import WienerNetzeError
-from .responses import error_text
+from .responses import Reply, error_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -200,14 +200,13 @@ def message_shape(text: str, redact: Callable[[str], str]) -> str:
 
 def reply_shape(
     request: str,
-    status: int,
-    headers: Mapping[str, str],
-    body: str,
+    reply: Reply,
     *,
     decoded: Any = _NOT_DECODED,
     redact: Callable[[str], str] = str,
 ) -> ReplyShape:
     """The shape of an HTTP answer; ``decoded``: its JSON body, when already decoded."""
+    status, body, headers = reply.status, reply.body, reply.headers
     if status != 200:  # an error may echo what was sent
         body = redact(body)
     kept = {name.lower(): value for name, value in headers.items() if HEADER_NAMES.match(name)}
@@ -243,16 +242,14 @@ class ShapeLog:
     def note(
         self,
         request: str,
-        status: int,
-        headers: Mapping[str, str],
-        body: str,
+        reply: Reply,
         *,
         decoded: Any = _NOT_DECODED,
         redact: Callable[[str], str] = str,
     ) -> None:
         """Keep the shape of an answer as the last of its kind; never fails the request."""
         try:
-            shape = reply_shape(request, status, headers, body, decoded=decoded, redact=redact)
+            shape = reply_shape(request, reply, decoded=decoded, redact=redact)
         except Exception:
             _LOGGER.debug("Could not describe the answer to %s", request, exc_info=True)
             self.shapes.pop(request, None)
