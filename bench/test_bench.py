@@ -20,7 +20,7 @@ import tracemalloc
 import unittest.mock
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,11 +126,17 @@ def _harness(
     """The real recorder and the custom integration."""
 
 
+def gateway_and_tokens(sim: Simulator) -> tuple[int, int]:
+    """Gateway requests and token requests the simulator has answered so far."""
+    return sim.counts["total"] - sim.counts["token"], sim.counts["token"]
+
+
 async def test_requests_per_day(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Steady state over 14 simulated days, polled every 15 minutes, against the seed plan's
-    literal reading: every meter every 15 minutes, each time with a fresh token.
+    literal reading: every meter every 15 minutes, each time with a fresh token. Gateway
+    requests and token requests are counted apart.
     """
     monkeypatch.setattr(connection, "RATE_LIMITS", (100_000, 100_000))
     figures: dict[str, dict[str, float]] = {}
@@ -145,16 +151,110 @@ async def test_requests_per_day(
         while moment < end_of_first_day:  # the first day: start-up, not steady state
             moment += QUARTER
             await tick_to(hass, freezer, sim, moment)
-        before = sim.counts["total"]
+        requests, tokens = gateway_and_tokens(sim)
         while moment < end_of_first_day + timedelta(days=DAYS):
             moment += QUARTER
             await tick_to(hass, freezer, sim, moment)
-        ours = (sim.counts["total"] - before) / DAYS
+        after = gateway_and_tokens(sim)
         assert await hass.config_entries.async_unload(entry.entry_id)
         await running.stop()
         baseline = await literal_seed_plan(account(count), moment)
-        figures[str(count)] = {"ours": round(ours, 2), "baseline": round(baseline, 2)}
+        figures[str(count)] = {
+            "ours": round((after[0] - requests) / DAYS, 2),
+            "tokens": round((after[1] - tokens) / DAYS, 2),
+            "baseline": round(baseline, 2),
+        }
     record("requests_per_day", figures)
+
+
+# The days each situation is measured over, after a first day of start-up.
+TROUBLE_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """Simulator settings from the first day measured, and settings of single days."""
+
+    settings: dict[str, Any]
+    days: int
+    on_day: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The outage of every meter ends on the day after the last one measured.
+    outage_ends: bool = False
+
+
+async def test_requests_per_day_under_trouble(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three meters polled every 15 minutes, one situation at a time: steady state, a held day,
+    a meter whose data stopped, a delivery outage of 45 days that then ends, the gateway down for
+    a day. Gateway and token requests per day: the mean, the day with the most, and the day
+    things change (the outage ends, the gateway is down).
+    """
+    monkeypatch.setattr(connection, "RATE_LIMITS", (100_000, 100_000))
+    first = NOW.date() + timedelta(days=1)
+    situations = {
+        "steady_state": Situation({}, TROUBLE_DAYS),
+        "one_held_day": Situation({"spike_days": [first.isoformat()]}, TROUBLE_DAYS),
+        "one_meter_stopped": Situation(
+            {"outage_from": first.isoformat(), "outage_meters": [HOUSEHOLD]}, TROUBLE_DAYS
+        ),
+        "delivery_outage_45_days": Situation(
+            {"outage_from": first.isoformat()}, 45, outage_ends=True
+        ),
+        "gateway_down_for_a_day": Situation(
+            {}, 3, on_day={1: {"gateway_down": True}, 2: {"gateway_down": False}}
+        ),
+    }
+    record(
+        "requests_per_day_under_trouble",
+        {
+            name: await _trouble(hass, freezer, situation, first)
+            for name, situation in situations.items()
+        },
+    )
+
+
+async def _trouble(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, situation: Situation, first: date
+) -> dict[str, Any]:
+    """Requests and tokens per day of one situation, three meters, every 15 minutes."""
+    freezer.move_to(NOW)
+    sim = simulator_for(account(3), SimClock(NOW, frozen=True))
+    running = await start(sim)
+    entry = await set_up(hass, running, [spec.number for spec in sim.meters.values()], 0)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    sim.settings.update(situation.settings)
+    last = first + timedelta(days=situation.days - 1)
+    if situation.outage_ends:
+        sim.settings.update({"outage_ends_on": (last + timedelta(days=1)).isoformat()})
+        last += timedelta(days=1)
+    moment, day = NOW, NOW.date()
+    per_day: list[tuple[int, int]] = []
+    while day <= last:
+        sim.settings.update(situation.on_day.get((day - first).days, {}))
+        before = gateway_and_tokens(sim)
+        midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), VIENNA)
+        while moment < midnight:
+            moment = min(moment + QUARTER, midnight)
+            await tick_to(hass, freezer, sim, moment)
+        after = gateway_and_tokens(sim)
+        if day >= first:
+            per_day.append((after[0] - before[0], after[1] - before[1]))
+        day += timedelta(days=1)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await running.stop()
+    measured = per_day[:-1] if situation.outage_ends else per_day
+    figures: dict[str, Any] = {
+        "requests": round(statistics.mean(requests for requests, _ in measured), 2),
+        "tokens": round(statistics.mean(tokens for _, tokens in measured), 2),
+        "most_requests": max(requests for requests, _ in measured),
+        "days": len(measured),
+    }
+    if situation.outage_ends:
+        figures["requests_the_day_it_ends"], figures["tokens_the_day_it_ends"] = per_day[-1]
+    if 1 in situation.on_day:
+        figures["requests_the_day_it_happens"], figures["tokens_the_day_it_happens"] = per_day[1]
+    return figures
 
 
 async def literal_seed_plan(meters: list[MeterSpec], start_at: datetime) -> float:

@@ -13,7 +13,7 @@ import re
 import secrets
 import time
 from collections import Counter, deque
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -196,6 +196,8 @@ class Simulator:
             self.counts["dropped"] += 1
             raise ConnectionAbortedError
         self.record(endpoint, request)
+        if settings.gateway_down:
+            raise GatewayError(503, f"{GATEWAY_ERROR}Service Unavailable")
         self._quiet = settings.arm_after > 0
         if self._quiet:
             settings.arm_after -= 1
@@ -258,6 +260,10 @@ class Simulator:
     def _today(self) -> date:
         return self.clock.now().astimezone(VIENNA).date()
 
+    def _master_data(self, spec: MeterSpec) -> dict[str, Any]:
+        """The meter's master data today, as the settings make it (a switch to quarter hours)."""
+        return self.views[spec.number].spec.master_data(self._today())
+
     async def meters_list(self, request: web.Request) -> web.Response:
         """GET /zaehlpunkte: master data; Ferraris meters only with resultType=ALL."""
         await self.gate(request, "meters")
@@ -268,16 +274,17 @@ class Simulator:
         specs = [self._meter(number) for number in wanted] or [
             spec for number, spec in self.meters.items() if self.listed(number)
         ]
+        if not wanted and self.settings.empty_meter_list:
+            specs = []  # the account's list comes back empty; each meter still answers
         if result_type != "ALL":
             specs = [spec for spec in specs if spec.is_smart]
-        today = self._today()
-        return self.respond(self.wrap([spec.master_data(today) for spec in specs]))
+        return self.respond(self.wrap([self._master_data(spec) for spec in specs]))
 
     async def meter_detail(self, request: web.Request) -> web.Response:
         """GET /zaehlpunkte/{zaehlpunkt}."""
         await self.gate(request, "meter")
         spec = self._meter(request.match_info["zaehlpunkt"])
-        return self.respond(spec.master_data(self._today()))
+        return self.respond(self._master_data(spec))
 
     def _days(self, request: web.Request) -> tuple[list[date], str]:
         query = request.query
@@ -324,8 +331,27 @@ class Simulator:
     def _readings(
         self, spec: MeterSpec, days: list[date], value_type: str, now: datetime
     ) -> dict[str, Any]:
+        if spec.number in self.settings.no_registers_meters:
+            return {"zaehlpunkt": spec.number, "zaehlwerke": []}
         view = self.views[spec.number]
         return {"zaehlpunkt": spec.number, "zaehlwerke": view.zaehlwerke(days, value_type, now)}
+
+    def _unrequested(
+        self, answered: list[dict[str, Any]], days: list[date], value_type: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        """The entry of ``unrequested_meter`` a bulk answer also carries, unless already there.
+
+        A meter of the account brings its own readings; any other number the first entry's
+        series, so the answer looks like one the gateway could give.
+        """
+        number = self.settings.unrequested_meter
+        if number is None or any(entry["zaehlpunkt"] == number for entry in answered):
+            return []
+        spec = self.meters.get(number)
+        if spec is not None:
+            return [self._readings(spec, days, value_type, now)]
+        zaehlwerke = answered[0]["zaehlwerke"] if answered else []
+        return [{"zaehlpunkt": number, "zaehlwerke": zaehlwerke}]
 
     async def readings_bulk(self, request: web.Request) -> web.Response:
         """GET /zaehlpunkte/messwerte: several meters (repeated ``zaehlpunkt``) or all."""
@@ -338,9 +364,11 @@ class Simulator:
             spec for number, spec in self.meters.items() if spec.is_smart and self.listed(number)
         ]
         now = self.clock.now()
-        return self.respond(
-            self.wrap([self._readings(spec, days, value_type, now) for spec in specs])
-        )
+        if not self.settings.absent_value_types or value_type in self.settings.absent_value_types:
+            specs = [spec for spec in specs if spec.number not in self.settings.absent_meters]
+        answered = [self._readings(spec, days, value_type, now) for spec in specs]
+        answered += self._unrequested(answered, days, value_type, now)
+        return self.respond(self.wrap(answered))
 
     async def readings_single(self, request: web.Request) -> web.Response:
         """GET /zaehlpunkte/{zaehlpunkt}/messwerte."""
@@ -420,23 +448,32 @@ class Simulator:
         day = first
         while day <= last and spec.is_smart:
             if day >= spec.installed:
-                values = view.truth.day(day)
-                days.append(
-                    {
-                        "date": day.isoformat(),
-                        # How the meter publishes the day: "quarter_hour" or "day" values.
-                        "source": "quarter_hour" if spec.quarter_hours_on(day) else "day",
-                        "starts": [start.isoformat() for start in values.starts],
-                        "consumption_wh": list(values.imports) if spec.consumes else None,
-                        "feed_in_wh": list(values.exports) if spec.feeds_in_on(day) else None,
-                        "register_wh": view.truth.register(day, False) if spec.consumes else None,
-                        "feed_in_register_wh": (
-                            view.truth.register(day, True) if spec.feeds_in_on(day) else None
-                        ),
-                    }
-                )
+                days.append(_truth_day(view, day))
             day += timedelta(days=1)
         return web.json_response({"zaehlpunkt": spec.number, "days": days})
+
+
+def _truth_day(view: MeterView, day: date) -> dict[str, Any]:
+    """What the meter measured on ``day``, and how the gateway publishes it.
+
+    ``source`` is "quarter_hour", "day" (day values only), or "partial_quarter_hour" on the
+    day a meter switches to quarter hours: its day value, and quarter hours from
+    ``quarter_hours_from`` on.
+    """
+    spec, truth = view.spec, view.truth
+    values = truth.day(day)
+    source = "quarter_hour" if spec.quarter_hours_on(day) else "day"
+    switch = view.switch_moment if day == view.switch_day else None
+    return {
+        "date": day.isoformat(),
+        "source": source if switch is None else "partial_quarter_hour",
+        "quarter_hours_from": None if switch is None else switch.astimezone(UTC).isoformat(),
+        "starts": [start.isoformat() for start in values.starts],
+        "consumption_wh": list(values.imports) if spec.consumes else None,
+        "feed_in_wh": list(values.exports) if spec.feeds_in_on(day) else None,
+        "register_wh": truth.register(day, False) if spec.consumes else None,
+        "feed_in_register_wh": truth.register(day, True) if spec.feeds_in_on(day) else None,
+    }
 
 
 def _token_answer(body: dict[str, Any], form: str) -> web.Response:
@@ -461,7 +498,7 @@ def _oauth_error(status: int, error: str, description: str) -> web.Response:
 @web.middleware
 async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
     except GatewayError as err:
         return web.json_response({"Exception": err.text}, status=err.status, headers=err.headers)
     except ConnectionAbortedError:
@@ -469,6 +506,7 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
         if request.transport is not None:
             request.transport.abort()
         raise web.HTTPServiceUnavailable from None
+    return response
 
 
 def build_app(simulator: Simulator) -> web.Application:

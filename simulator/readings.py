@@ -3,14 +3,18 @@
 Day D becomes visible on D+1 at the publication hour. Some days are first published as EST with
 different values and replaced by VAL a few days later. Faults that corrupt quarter hours
 (missing, duplicated, scaled, spike) leave day totals and registers right, as in March 2026.
+A delivery outage holds days back and then releases them at once; a meter switching to quarter
+hours during a day has them from that moment on, the switch day's ones published late.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from .account import MeterSpec
 from .profiles import QUARTER, VIENNA, day_bounds
 from .settings import Settings
 from .truth import MeterTruth
@@ -24,7 +28,12 @@ VALUE_TYPES = ("QUARTER_HOUR", "DAY", "METER_READ")
 
 def published_at(day: date, settings: Settings) -> datetime:
     """When day ``day`` becomes visible: the next day at the publication hour, local time."""
-    local = datetime.combine(day + timedelta(days=1), time(settings.publish_hour), tzinfo=VIENNA)
+    return publication_hour(day + timedelta(days=1), settings)
+
+
+def publication_hour(day: date, settings: Settings) -> datetime:
+    """The publication hour of the local day ``day``, in UTC."""
+    local = datetime.combine(day, time(settings.publish_hour), tzinfo=VIENNA)
     return local.astimezone(UTC)
 
 
@@ -74,10 +83,57 @@ class MeterView:
         self.settings = settings
         self.format = Formatter(settings)
 
-    def visible(self, day: date, now: datetime) -> bool:
-        """Installed, published, and within the retention period."""
+    @property
+    def switch_moment(self) -> datetime | None:
+        """When this meter switches to quarter hours (``opt_in_meter``, ``opt_in_at``), or None."""
         spec = self.truth.spec
-        if day < spec.installed or now < published_at(day, self.settings):
+        if self.settings.opt_in_meter != spec.number or not spec.is_smart:
+            return None
+        return self.settings.opt_in_at
+
+    @property
+    def switch_day(self) -> date | None:
+        """The local day of the switch to quarter hours, or None."""
+        moment = self.switch_moment
+        return None if moment is None else moment.astimezone(VIENNA).date()
+
+    @property
+    def spec(self) -> MeterSpec:
+        """The meter as the settings make it: a switching meter has quarter hours from its day."""
+        switch_day = self.switch_day
+        if switch_day is None:
+            return self.truth.spec
+        return replace(self.truth.spec, granularity="QUARTER_HOUR", quarter_hours_from=switch_day)
+
+    def withheld(self, day: date) -> bool:
+        """Whether a delivery outage (``outage_*``) covers ``day`` of this meter."""
+        settings = self.settings
+        if settings.outage_from is None or day < settings.outage_from:
+            return False
+        return not settings.outage_meters or self.truth.spec.number in settings.outage_meters
+
+    def publication(self, day: date, value_type: str) -> datetime | None:
+        """When ``day`` becomes visible as ``value_type``; None while an open outage holds it.
+
+        The switch day's quarter hours come ``opt_in_delay_days`` after its day value; an outage
+        that ends releases every day it held back at once.
+        """
+        settings = self.settings
+        moment = published_at(day, settings)
+        if value_type == "QUARTER_HOUR" and day == self.switch_day:
+            moment += timedelta(days=settings.opt_in_delay_days)
+        if not self.withheld(day):
+            return moment
+        if settings.outage_ends_on is None:
+            return None
+        return max(moment, publication_hour(settings.outage_ends_on, settings))
+
+    def visible(self, day: date, now: datetime, value_type: str = "DAY") -> bool:
+        """Installed, published as ``value_type``, and within the retention period."""
+        publication = self.publication(day, value_type)
+        if day < self.truth.spec.installed or publication is None or now < publication:
+            return False
+        if day in self.settings.undelivered_days:
             return False
         today = now.astimezone(VIENNA).date()
         return (today - day).days <= self.settings.retention_days
@@ -99,6 +155,9 @@ class MeterView:
             (start, round(wh * factor) if factor else wh, quality)
             for start, wh in zip(values.starts, values.values(feed_in), strict=True)
         ]
+        switch = self.switch_moment
+        if switch is not None and day == self.switch_day:
+            rows = [row for row in rows if row[0] >= switch]  # none before the switch
         settings = self.settings
         if day in settings.scaled_days:
             rows = [(start, wh * 10, q) for start, wh, q in rows]
@@ -134,7 +193,7 @@ class MeterView:
         Consumption where it consumes, feed-in once its PV exists: a register added later is
         not listed for the days before.
         """
-        spec = self.truth.spec
+        spec = self.spec
         flows = [False] if spec.consumes else []
         if any(spec.feeds_in_on(day) for day in days):
             flows.append(True)
@@ -142,11 +201,11 @@ class MeterView:
 
     def zaehlwerke(self, days: list[date], value_type: str, now: datetime) -> list[dict[str, Any]]:
         """The ``zaehlwerke`` list for the given days and value type."""
-        spec = self.truth.spec
+        spec = self.spec
         if not spec.is_smart:
             return []
-        visible = [day for day in days if self.visible(day, now)]
-        result = []
+        visible = [day for day in days if self.visible(day, now, value_type)]
+        result: list[dict[str, Any]] = []
         for feed_in in self.registers(days):
             shown = [day for day in visible if not feed_in or spec.feeds_in_on(day)]
             if value_type == "QUARTER_HOUR":
@@ -182,8 +241,8 @@ class MeterView:
     def _spoil(self, result: list[dict[str, Any]], value_type: str) -> None:
         """The bad-value faults: one value of this meter, or one register's unit.
 
-        The value spoiled is a quarter hour where the meter has them that day, else its day
-        value: the day's other source stays readable.
+        The value spoiled is the first quarter hour where the meter has them all that day, else
+        its day value: the day's other source stays readable.
         """
         settings = self.settings
         if settings.bad_unit_meter == self.truth.spec.number:
@@ -193,12 +252,12 @@ class MeterView:
                     break
         if settings.bad_value is None or settings.bad_value_day is None:
             return
-        wanted = (
-            "QUARTER_HOUR" if self.truth.spec.quarter_hours_on(settings.bad_value_day) else "DAY"
-        )
+        day = settings.bad_value_day
+        whole_day = self.spec.quarter_hours_on(day) and day != self.switch_day
+        wanted = "QUARTER_HOUR" if whole_day else "DAY"
         if value_type != wanted:
             return
-        day_start = self.format.time(day_bounds(settings.bad_value_day)[0])
+        day_start = self.format.time(day_bounds(day)[0])
         for register in result:
             for entry in register["messwerte"]:
                 if entry["zeitVon"] == day_start:

@@ -7,8 +7,9 @@ All of them can be given at start (``--set name=value``) and changed while runni
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .account import ACCOUNTS
@@ -33,6 +34,12 @@ class Settings:
     added_on: date | None = None
     removed_meter: str | None = None
     removed_on: date | None = None
+    # A meter switching to quarter hours during a day (typically the day-values meter): quarter
+    # hours start at opt_in_at (aware), the switch day's ones published opt_in_delay_days after
+    # its day value; from that day on its master data says QUARTER_HOUR.
+    opt_in_meter: str | None = None
+    opt_in_at: datetime | None = None
+    opt_in_delay_days: int = 1
 
     # Publication: day D is visible from D+1 at publish_hour (local), for retention_days.
     publish_hour: int = 6
@@ -40,6 +47,14 @@ class Settings:
     # Share of days first published as EST, and days after publication until revised to VAL.
     estimate_share: float = 0.08
     revision_days: int = 2
+    # Delivery outage: from the local day outage_from on, no day of outage_meters (empty: every
+    # meter) is published; on outage_ends_on at publish_hour the backlog comes at once (None:
+    # the outage lasts until outage_from is set back to None).
+    outage_from: date | None = None
+    outage_meters: list[str] = field(default_factory=list)
+    outage_ends_on: date | None = None
+    # Days Wiener Netze never delivers, for any meter (lost for good: they become gaps).
+    undelivered_days: list[date] = field(default_factory=list)
     # Longest datumVon..datumBis range in days the gateway accepts.
     max_range_days: int = 100
 
@@ -51,6 +66,16 @@ class Settings:
     reverse_order: bool = False  # registers and values in reverse order
     datum_bis_exclusive: bool = False
     token_expires_in: bool = True  # False: no expires_in in the token response
+    # Readings answers for these meters carry "zaehlwerke": [] (WienerNetzeSmartmeter #299).
+    no_registers_meters: list[str] = field(default_factory=list)
+    # Bulk readings answers of these value types (all when empty) leave these meters out,
+    # although the request named them.
+    absent_meters: list[str] = field(default_factory=list)
+    absent_value_types: list[str] = field(default_factory=list)
+    # GET /zaehlpunkte without zaehlpunkt parameters answers an empty list.
+    empty_meter_list: bool = False
+    # Bulk readings answers also carry this meter, although the request did not name it.
+    unrequested_meter: str | None = None
 
     # Tokens: lifetime in seconds (real time), and what expires_in claims (None: the same).
     token_lifetime: float = 300.0
@@ -78,6 +103,8 @@ class Settings:
     malformed_next: int = 0
     truncated_next: int = 0
     offline: bool = False
+    # Every gateway request answers 503 (counted); the token endpoint keeps working.
+    gateway_down: bool = False
     # Go offline after this many more gateway requests (-1: never), e.g. in the middle of an import.
     offline_after: int = -1
     wrong_unit: str | None = None
@@ -110,14 +137,21 @@ class Settings:
     bad_request_days: list[date] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
-        """Apply changes given as JSON-like values; unknown names and bad values raise."""
+        """Apply changes given as JSON-like values; unknown names and bad values raise.
+
+        All or nothing: a rejected change leaves every setting as it was.
+        """
         known = {f.name: f for f in dataclasses.fields(self)}
+        converted = {}
         for name, raw in changes.items():
             if name not in known:
                 raise ValueError(f"unknown setting {name!r}")
             if name == "account" and raw not in ACCOUNTS:
                 raise ValueError(f"unknown account {raw!r}; known: {', '.join(ACCOUNTS)}")
-            setattr(self, name, _convert(name, raw, getattr(self, name), known[name].type))
+            converted[name] = _convert(name, raw, getattr(self, name), known[name].type)
+        _check(dataclasses.replace(self, **converted))
+        for name, value in converted.items():
+            setattr(self, name, value)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready view (secrets included: the simulator's are not secret)."""
@@ -130,22 +164,42 @@ class Settings:
         return data
 
 
+def _check(settings: Settings) -> None:
+    """Reject settings no situation can be made of, naming the setting."""
+    if settings.opt_in_at is not None and settings.opt_in_at.utcoffset() is None:
+        raise ValueError("opt_in_at needs a time with an offset, e.g. 2026-11-19T10:00+01:00")
+    if settings.opt_in_delay_days < 0:
+        raise ValueError("opt_in_delay_days cannot be negative")
+    unknown = set(settings.absent_value_types) - {"QUARTER_HOUR", "DAY", "METER_READ"}
+    if unknown:
+        raise ValueError(f"absent_value_types takes QUARTER_HOUR, DAY, METER_READ, not {unknown}")
+    ends, begins = settings.outage_ends_on, settings.outage_from
+    if ends is not None and begins is not None and ends <= begins:
+        raise ValueError(f"outage_ends_on ({ends}) must be after outage_from ({begins})")
+
+
 def _convert(name: str, raw: Any, current: Any, declared: Any) -> Any:
     declared = str(declared)
     if "list[date]" in declared:
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, list):
             raise ValueError(f"{name} takes a list of dates")
-        return [date.fromisoformat(str(item).strip()) for item in items if str(item).strip()]
+        return [_date(name, item) for item in items if str(item).strip()]
     if "list[str]" in declared:
         items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list):
+            raise ValueError(f"{name} takes a list of texts")
         return [str(item).strip() for item in items if str(item).strip()]
     if raw is None or (isinstance(raw, str) and raw.lower() in ("none", "null", "")):
         if "None" in declared:
             return None
         raise ValueError(f"{name} cannot be empty")
+    if declared.startswith("datetime"):
+        if isinstance(raw, datetime):
+            return raw
+        return _parse(name, datetime.fromisoformat, "an ISO time with an offset", raw)
     if declared.startswith("date"):
-        return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        return _date(name, raw)
     if isinstance(current, bool) or declared == "bool":
         if isinstance(raw, str):
             if raw.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
@@ -153,7 +207,20 @@ def _convert(name: str, raw: Any, current: Any, declared: Any) -> Any:
             return raw.lower() in ("true", "1", "yes", "on")
         return bool(raw)
     if declared.startswith("int"):
-        return int(raw)
+        return _parse(name, int, "a whole number", raw)
     if declared.startswith("float"):
-        return float(raw)
+        return _parse(name, float, "a number", raw)
     return str(raw)
+
+
+def _date(name: str, raw: Any) -> date:
+    """A date, or ``raw`` read as an ISO date."""
+    return raw if isinstance(raw, date) else _parse(name, date.fromisoformat, "an ISO date", raw)
+
+
+def _parse(name: str, parse: Callable[[str], Any], what: str, raw: Any) -> Any:
+    """``raw`` read by ``parse``; a failure names the setting and what it takes."""
+    try:
+        return parse(raw.strip() if isinstance(raw, str) else raw)
+    except TypeError, ValueError:
+        raise ValueError(f"{name} takes {what}, not {raw!r}") from None

@@ -1,26 +1,33 @@
 """What the account's meter list and single failing meters say: meters added, gone or locked.
 
-The meter list is read once a day, with the token of the day's first requests. A smart meter
+The meter list is read once a week, with the token of a day's first requests, and daily while
+a selected meter is unavailable (so it is back as soon as it is listed again). A smart meter
 on the account that the entry does not read is *new*: a repair issue offers to add it. A
-selected meter the list no longer has is *gone* (moved out, contract ended); one whose requests
-fail alone with 403 is *locked* (this application may not read it). Either is *unavailable*: it
-leaves the bulk requests, its entities become unavailable, and a repair issue offers to remove
-its device (its statistics stay). The others go on as before.
+selected meter the list no longer has is *gone* (moved out, contract ended) once a request for
+it alone confirms it (404): a list can come back short or empty while the meters are all there.
+One whose requests fail alone with 403 is *locked* (this application may not read it), and is
+tried again the next day. Either is *unavailable*: it leaves the bulk requests, its entities
+become unavailable, and a repair issue offers to remove its device (its statistics stay). The
+others go on as before. Any sequence of listed, locked and gone is a valid one.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from homeassistant.core import HomeAssistant
 
-from .api import Meter
+from .api import Meter, NotFoundError, ResultType, WienerNetzeClient, WienerNetzeError
+from .api.vienna_time import ONE_DAY
 from .issues import update_account_issues
 
 _LOGGER = logging.getLogger(__name__)
+
+# How often the account's meter list is read while every selected meter is readable.
+LIST_INTERVAL = timedelta(days=7)
 
 
 class Unavailable(StrEnum):
@@ -39,35 +46,72 @@ class AccountWatch:
         self.selected = tuple(selected)
         self.unavailable: dict[str, Unavailable] = {}
         self.new: dict[str, Meter] = {}
+        # The meters on the account's list when it was last read, and on which day.
+        self.listed: set[str] = set()
         self.listed_on: date | None = None
+        # The day each locked meter was last refused: tried again on a later day.
         self._locked_on: dict[str, date] = {}
+
+    def list_due(self, today: date) -> bool:
+        """Whether the meter list is read today: weekly, or daily while a meter is unavailable."""
+        if self.listed_on is None:
+            return True
+        interval = ONE_DAY if self.unavailable else LIST_INTERVAL
+        return today - self.listed_on >= interval
 
     def readable(self) -> tuple[str, ...]:
         """The selected meters that requests may name."""
         return tuple(number for number in self.selected if number not in self.unavailable)
 
-    def note_list(
-        self, meters: Iterable[Meter], today: date, known: Iterable[str]
+    async def async_read(
+        self, client: WienerNetzeClient, today: date, known: Iterable[str]
     ) -> dict[str, Meter]:
-        """The account's meter list of ``today``; returns the selected meters' master data.
+        """Read the account's meter list; returns the selected meters' master data.
+
+        A selected meter the list lacks is looked up alone: gone only when that says 404.
+        """
+        listed = {meter.number: meter for meter in await client.async_get_meters(ResultType.ALL)}
+        on_list = set(listed)
+        gone: set[str] = set()
+        for number in self.selected:
+            if number in listed:
+                continue
+            try:
+                listed[number] = await client.async_get_meter(number)
+            except NotFoundError:
+                gone.add(number)
+            except WienerNetzeError as err:
+                _LOGGER.debug("Looking up meter %s failed: %s", number, err)
+        found = self.note_list(listed.values(), today, known, gone)
+        self.listed = on_list
+        return found
+
+    def note_list(
+        self,
+        meters: Iterable[Meter],
+        today: date,
+        known: Iterable[str],
+        gone: Iterable[str] = (),
+    ) -> dict[str, Meter]:
+        """The account's meters of ``today``; returns the selected meters' master data.
 
         ``known``: the meters listed before (a smart meter not among them and not selected is
-        new). A meter locked yesterday is tried again: access may have been granted since.
+        new); ``gone``: selected meters confirmed gone. A selected meter neither listed nor
+        confirmed gone keeps its state. A meter locked before today is tried again.
         """
         listed = {meter.number: meter for meter in meters}
         known = set(known)
-        self.listed_on = today
+        self.listed, self.listed_on = set(listed) - set(gone), today
+        for number in set(gone) & set(self.selected):
+            self.note_gone(number)
         for number in self.selected:
             if number not in listed:
-                if self.unavailable.get(number) is not Unavailable.GONE:
-                    _LOGGER.warning("Meter %s is no longer listed on the account", number)
-                self.unavailable[number] = Unavailable.GONE
-            elif self.unavailable.get(number) is Unavailable.GONE:
+                continue
+            if self.unavailable.get(number) is Unavailable.GONE:
                 _LOGGER.info("Meter %s is listed on the account again", number)
-                del self.unavailable[number]
+                self._set(number, None)
             elif self._locked_on.get(number, today) < today:
-                del self.unavailable[number]  # try again; a 403 locks it again
-                del self._locked_on[number]
+                self._set(number, None)  # try again; a 403 locks it again
         self.new = {
             number: meter
             for number, meter in listed.items()
@@ -77,16 +121,25 @@ class AccountWatch:
 
     def note_locked(self, number: str, today: date) -> None:
         """Requests naming this meter are refused (403) while the others' are answered."""
-        if number not in self.unavailable:
+        if self.unavailable.get(number) is not Unavailable.LOCKED:
             _LOGGER.warning("Meter %s can no longer be read (access denied)", number)
-        self.unavailable[number] = Unavailable.LOCKED
-        self._locked_on[number] = today
+        self._set(number, Unavailable.LOCKED, today)
 
     def note_gone(self, number: str) -> None:
         """Requests naming this meter answer 404 while the others' are answered."""
-        if number not in self.unavailable:
+        if self.unavailable.get(number) is not Unavailable.GONE:
             _LOGGER.warning("Meter %s is no longer on the account (not found)", number)
-        self.unavailable[number] = Unavailable.GONE
+        self._set(number, Unavailable.GONE)
+
+    def _set(self, number: str, reason: Unavailable | None, today: date | None = None) -> None:
+        """The one place a meter's state changes: ``unavailable`` and the lock day agree."""
+        self._locked_on.pop(number, None)
+        if reason is None:
+            self.unavailable.pop(number, None)
+            return
+        self.unavailable[number] = reason
+        if reason is Unavailable.LOCKED and today is not None:
+            self._locked_on[number] = today
 
     def update_issues(self, names: Mapping[str, str]) -> None:
         """One issue per new meter and per unavailable meter; the others cleared."""

@@ -45,6 +45,10 @@ class OptionalSensor(StrEnum):
 
 DEFAULT_OPTIONAL_SENSORS: Final = [sensor.value for sensor in OptionalSensor]
 
+# The meters keep their quarter hours this many days: a day older than this that Wiener Netze
+# has not delivered will not be.
+STORAGE_DAYS: Final = 60
+
 # Days inside the correction window are read again once a day and corrected in the statistics.
 DEFAULT_CORRECTION_DAYS: Final = 7
 MAX_CORRECTION_DAYS: Final = 30

@@ -2,9 +2,10 @@
 
 Consumption costs its energy times the price, plus the tariff's daily charge once per local
 day, booked at the hour the day starts (23- and 25-hour days included); feed-in earns its
-energy times the feed-in price. An hour whose price comes from an entity with no history for
-it is not priced: its energy cost is left out and the hour is remembered as unpriced, so it
-can be reported.
+energy times the feed-in price. Every hour given gets a row, so money always follows the
+energy it is given: an hour the tariff in effect does not price costs nothing, and an hour whose
+price comes from an entity with no history for it costs nothing either and is listed as
+*unpriced*, so it can be reported and priced again later.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from homeassistant.core import HomeAssistant
 
 from .api import Flow
-from .api.vienna_time import HOUR, ONE_DAY, local_day, local_midnight
+from .api.vienna_time import day_hours, day_start, local_day
 from .price_history import async_hourly_prices
 from .statistics_writer import HourRow
 from .tariff import TariffTimeline, price_factor
@@ -25,10 +26,9 @@ from .tariff import TariffTimeline, price_factor
 
 @dataclass(slots=True)
 class CostRows:
-    """The cost rows of some hours, and which hours had a price and which had none."""
+    """The money rows of some hours, and the hours whose price was unknown."""
 
     rows: list[HourRow] = field(default_factory=list)
-    priced: set[datetime] = field(default_factory=set)
     unpriced: set[datetime] = field(default_factory=set)
 
 
@@ -39,28 +39,24 @@ async def async_cost_rows(
     energy: list[HourRow],
     in_effect_since: Mapping[str, datetime] | None = None,
 ) -> CostRows:
-    """Price ``energy`` (hour rows in kWh) with the tariff in effect at each hour.
+    """The money of each hour of ``energy`` (hour rows in kWh), one row per hour given.
 
-    ``in_effect_since``: per price entity, since when its current value has been in effect.
+    The daily charge goes on the hour a local day starts, and only there: money rows of other
+    hours never carry it. ``in_effect_since``: per price entity, since when its current value
+    has been in effect.
     """
     result = CostRows()
     costs: dict[datetime, float] = {}
     by_entity: dict[str, list[HourRow]] = defaultdict(list)
     for row in energy:
+        costs[row.start] = 0.0
         tariff = timeline.in_effect(row.start)
-        if tariff is None or not tariff.prices(flow):
-            continue
-        if row.change == 0:  # no energy costs nothing, whether the price is known or not
-            costs[row.start] = 0.0
-            result.priced.add(row.start)
-            continue
-        price = tariff.fixed_price(flow)
-        entity = tariff.entity(flow)
-        if entity is not None:
+        if tariff is None or not tariff.prices(flow) or row.change == 0:
+            continue  # not priced, or no energy: it costs nothing, whatever the price
+        if (entity := tariff.entity(flow)) is not None:
             by_entity[entity].append(row)
-        elif price is not None:
+        elif (price := tariff.fixed_price(flow)) is not None:
             costs[row.start] = row.change * price
-            result.priced.add(row.start)
     for entity, rows in by_entity.items():
         hours = sorted({hour for row in rows for hour in _hours_priced(row)})
         since = (in_effect_since or {}).get(entity)
@@ -73,24 +69,17 @@ async def async_cost_rows(
                 continue
             # A day booked from its day value costs the day's mean price.
             costs[row.start] = row.change * sum(known) / len(known)
-            result.priced.add(row.start)
-    for day in {local_day(row.start) for row in energy}:
-        midnight = local_midnight(day).astimezone(UTC)
-        tariff = timeline.in_effect(midnight)
-        if tariff is not None and (charge := tariff.charge(flow)) > 0:
-            costs[midnight] = costs.get(midnight, 0.0) + charge
+    for start in costs:
+        tariff = timeline.in_effect(start)
+        if tariff is not None and start == day_start(local_day(start)):
+            costs[start] += tariff.charge(flow)
     result.rows = [HourRow(start, round(costs[start], 6), None) for start in sorted(costs)]
     return result
 
 
-def _hours_priced(row: HourRow) -> list[datetime]:
+def _hours_priced(row: HourRow) -> tuple[datetime, ...]:
     """The hours whose price applies to a row: its own, or every hour of its day."""
-    if not row.day_value:
-        return [row.start]
-    day = local_day(row.start)
-    start = local_midnight(day).astimezone(UTC)
-    end = local_midnight(day + ONE_DAY).astimezone(UTC)
-    return [start + index * HOUR for index in range(int((end - start) / HOUR))]
+    return day_hours(local_day(row.start)) if row.day_value else (row.start,)
 
 
 async def _async_entity_prices(

@@ -18,8 +18,9 @@ from homeassistant.util import dt as dt_util
 from .api import Meter
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
-from .coordinator import WienerNetzeConfigEntry
-from .saved_state import parse_key
+from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
+from .day_life import meter_day
+from .saved_state import SavedState, parse_key
 from .schedule import window_start
 from .summary import MeterSummary
 
@@ -78,6 +79,24 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Everything needed to understand a problem, nothing that identifies the household."""
     coordinator = entry.runtime_data
+    redacted = async_redact_data(
+        {
+            "entry": entry.as_dict(),
+            "meter_details": _meters(coordinator),
+            "statistics": _statistics(coordinator),
+            "costs": _costs(coordinator),
+            "account": _account(coordinator),
+            "coordinator": _coordinator(coordinator),
+        },
+        TO_REDACT,
+    )
+    # The shape of the last answer of each kind, as the probe prints it: shapes hold no
+    # values, numbers, names or secrets, and redacting by key would hide the keys they show.
+    return {**redacted, "response_shapes": coordinator.client.shapes.report()}
+
+
+def _meters(coordinator: WienerNetzeCoordinator) -> list[dict[str, Any]]:
+    """Per selected meter: master data, how it is read, its flows and the window's days."""
     quarter_hours = coordinator.quarter_hour_meters
     data = coordinator.data
     today = local_day(dt_util.utcnow())
@@ -99,65 +118,91 @@ async def async_get_config_entry_diagnostics(
                 "summary": _summary(data.meters[number]) if data else None,
             }
         )
-    log = coordinator.fetch_log
+    return meters
+
+
+def _statistics(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
+    """What the saved state knows of each day: settled, waiting, held, gaps, replacements."""
     imported = coordinator.saved.state
-    redacted = async_redact_data(
-        {
-            "entry": entry.as_dict(),
-            "meter_details": meters,
-            "statistics": {
-                "settled": [
-                    {"meter": number, "days": ranges} for number, ranges in imported.settled.items()
-                ],
-                "data_from": [
-                    {"meter": key.split("/")[0], "flow": key.split("/")[1], "day": day}
-                    for key, day in imported.data_from.items()
-                ],
-                "history": [
-                    {"meter": number, **asdict(history)}
-                    for number, history in coordinator.history.summary().items()
-                ],
-                "held": [_day_entry(key, totals) for key, totals in imported.held.items()],
-                "gaps": [_day_entry(key, {"missing": n}) for key, n in imported.gaps.items()],
-                "released": [_day_entry(key, {}) for key in imported.released],
-                "replacements": imported.replacements,
-            },
-            "costs": {
-                "tariff": None if coordinator.tariff is None else asdict(coordinator.tariff),
-                "timelines": [
-                    {"meter": number, "periods": periods}
-                    for number, periods in imported.tariffs.items()
-                ],
-                "unpriced": [
-                    {"meter": key.split("/")[0], "flow": key.split("/")[1], "hours": ranges}
-                    for key, ranges in imported.unpriced.items()
-                ],
-            },
-            "account": {
-                "unavailable": [
-                    {"meter": number, "reason": str(reason)}
-                    for number, reason in coordinator.account.unavailable.items()
-                ],
-                "new_meters": len(coordinator.account.new),
-                "listed_on": _plain(coordinator.account.listed_on),
-            },
-            "coordinator": {
-                "last_update_success": coordinator.last_update_success,
-                "update_interval": str(coordinator.update_interval),
-                "plausibility_limit_w": coordinator.options.max_power_w,
-                "correction_days": coordinator.options.correction_days,
-                "window_start": first.isoformat(),
-                "rejected_values": sum(
-                    len(store.reported) for store in coordinator.stores.values()
-                ),
-                "last_run": {str(kind): at.isoformat() for kind, at in log.last_run.items()},
-                "register_target": log.register_target.isoformat() if log.register_target else None,
-                "gateway_requests": dict(coordinator.client.stats.by_path),
-                "token_requests": coordinator.client.token_requests,
-            },
-        },
-        TO_REDACT,
-    )
-    # The shape of the last answer of each kind, as the probe prints it: shapes hold no
-    # values, numbers, names or secrets, and redacting by key would hide the keys they show.
-    return {**redacted, "response_shapes": coordinator.client.shapes.report()}
+    return {
+        "settled": [
+            {"meter": number, "days": ranges} for number, ranges in imported.settled.items()
+        ],
+        "data_from": [
+            {"meter": key.split("/")[0], "flow": key.split("/")[1], "day": day}
+            for key, day in imported.data_from.items()
+        ],
+        "history": [
+            {"meter": number, **asdict(history)}
+            for number, history in coordinator.history.summary().items()
+        ],
+        "waiting": [
+            _day_entry(key, {"missing": n, **_asked(imported, key)})
+            for key, n in sorted(imported.waiting.items())
+        ],
+        "held": [
+            _day_entry(key, {**totals, **_asked(imported, key)})
+            for key, totals in sorted(imported.held.items())
+        ],
+        "gaps": [_day_entry(key, {"missing": n}) for key, n in imported.gaps.items()],
+        "released": [_day_entry(key, {}) for key in imported.released],
+        "replacements": imported.replacements,
+    }
+
+
+def _asked(state: SavedState, key: str) -> dict[str, str | None]:
+    """When a day waiting or held was first and last asked for."""
+    number, _, day = parse_key(key)
+    first, last = state.asked.get(meter_day(number, day), [None, None])
+    return {"first_asked": first, "last_asked": last}
+
+
+def _costs(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
+    """The tariff, each meter's timeline, hours without a price and days whose money is due."""
+    imported = coordinator.saved.state
+    return {
+        "tariff": None if coordinator.tariff is None else asdict(coordinator.tariff),
+        "timelines": [
+            {"meter": number, "periods": periods} for number, periods in imported.tariffs.items()
+        ],
+        "unpriced": [
+            {"meter": key.split("/")[0], "flow": key.split("/")[1], "hours": ranges}
+            for key, ranges in imported.unpriced.items()
+        ],
+        "pending": [
+            {"meter": key.split("/")[0], "flow": key.split("/")[1], "days": ranges}
+            for key, ranges in imported.money_pending.items()
+        ],
+    }
+
+
+def _account(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
+    """Meters gone or locked, how many new ones, and when the list was read."""
+    return {
+        "unavailable": [
+            {"meter": number, "reason": str(reason)}
+            for number, reason in coordinator.account.unavailable.items()
+        ],
+        "new_meters": len(coordinator.account.new),
+        "listed_on": _plain(coordinator.account.listed_on),
+    }
+
+
+def _coordinator(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
+    """Polling: options, the last runs, the requests sent."""
+    log = coordinator.fetch_log
+    options = coordinator.options
+    return {
+        "last_update_success": coordinator.last_update_success,
+        "update_interval": str(coordinator.update_interval),
+        "plausibility_limit_w": options.max_power_w,
+        "correction_days": options.correction_days,
+        "window_start": window_start(
+            local_day(dt_util.utcnow()), options.correction_days
+        ).isoformat(),
+        "rejected_values": sum(len(store.reported) for store in coordinator.stores.values()),
+        "last_run": {str(kind): at.isoformat() for kind, at in log.last_run.items()},
+        "register_target": log.register_target.isoformat() if log.register_target else None,
+        "gateway_requests": dict(coordinator.client.stats.by_path),
+        "token_requests": coordinator.client.token_requests,
+    }

@@ -7,11 +7,12 @@ local day starts. Whether a day may be imported at all is :mod:`.held_days`' rul
 
 A day that is not yet *settled* (still inside the correction window) imports only complete
 hours, and a meter read by quarter hours waits for them rather than booking its day value. A
-settled day imports what exists: quarter hours that never arrived are a gap, and where the day
-value is known its remainder is spread evenly over the missing quarter hours, so the day still
-adds up to Wiener Netze's total. The rows of a settled day replace every row the recorder holds
-for that day, so a day booked once from its day value and later from quarter hours (or back)
-is never counted twice.
+settled day imports what exists: where the day value is known its remainder is spread evenly
+over the missing quarter hours, so the day still adds up to Wiener Netze's total; the missing
+quarter hours are counted, and :mod:`.day_life` decides whether the day waits for them or is a
+gap. Rows from quarter hours, and a settled day's rows from either source, replace every row the
+recorder holds for that day, so a day booked once from its day value and later from quarter
+hours (or back) is never counted twice, not even while it is still in the correction window.
 
 Each row's state is the register at the end of its hour: counted back from the register at the
 end of the day, else forward from the one at its start (see :func:`closing_registers`).
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 
 from .api import Flow
 from .api.vienna_time import ONE_DAY, day_starts, days_between, hour_start
@@ -30,23 +30,16 @@ from .meter_store import MeterStore
 from .statistics_writer import HourRow
 
 
-class Source(StrEnum):
-    """Where a day's rows come from."""
-
-    QUARTER_HOURS = "quarter_hours"
-    DAY_VALUE = "day_value"
-
-
 @dataclass(slots=True)
 class DayRows:
     """What one day of one flow contributes."""
 
     rows: list[HourRow] = field(default_factory=list)
-    source: Source | None = None
-    # Quarter hours that never arrived (settled days); all of them on a day without any value.
+    # Quarter hours that are not there on a settled day; all of them on a day without any value.
     missing: int = 0
-    # Energy booked from the day value on the missing quarter hours (kWh).
-    filled: float = 0.0
+    # Whether they may still come: not for a day booked from its day value of a meter no longer
+    # read by quarter hours (switched off in the portal).
+    awaited: bool = True
     held: HeldDay | None = None
     # The rows replace every row the recorder holds for the day.
     whole_day: bool = False
@@ -118,7 +111,15 @@ def day_rows(
     intervals, rejected = quarter_hours_of(store, flow, day, released=released)
     starts = day_starts(day)
     if rejected or any(start in intervals for start in starts):
-        return _quarter_hour_rows(store, flow, day, closing, settled=settled, released=released)
+        return _quarter_hour_rows(
+            store,
+            flow,
+            day,
+            closing,
+            settled=settled,
+            released=released,
+            switched_on=day == quarter_hours_since,
+        )
     if quarter_hours_expected and not settled:
         return DayRows()  # wait for the quarter hours
     reading = store.days[flow].get(day)
@@ -127,9 +128,9 @@ def day_rows(
         lacking = settled and quarter_hours_since is not None and day > quarter_hours_since
         return DayRows(
             rows=[row],
-            source=Source.DAY_VALUE,
             whole_day=True,
             missing=len(starts) if lacking else 0,
+            awaited=quarter_hours_expected,
         )
     return DayRows(missing=len(starts)) if settled else DayRows()
 
@@ -142,13 +143,19 @@ def _quarter_hour_rows(
     *,
     settled: bool,
     released: bool,
+    switched_on: bool = False,
 ) -> DayRows:
+    """The rows of a day from its quarter hours.
+
+    ``switched_on``: the meter's first day with quarter hours, whose quarter hours before the
+    first one never existed (they are filled from the day value, but nothing waits for them).
+    """
     intervals, rejected = quarter_hours_of(store, flow, day, released=released)
     starts = day_starts(day)
     values = {start: reading.value for start in starts if (reading := intervals.get(start))}
     found_total = sum(values.values())
     day_value = store.days[flow].get(day)
-    result = DayRows(source=Source.QUARTER_HOURS, whole_day=settled)
+    result = DayRows(whole_day=True)
     if not released:
         verdict = check_day(
             day,
@@ -164,12 +171,12 @@ def _quarter_hour_rows(
             return DayRows()
     missing = [start for start in starts if start not in values]
     if settled and missing:
-        result.missing = len(missing)
+        since = min(values) if switched_on and values else starts[0]
+        result.missing = sum(1 for start in missing if start >= since)
         if day_value is not None and (remainder := day_value.value - found_total) > tolerance(
             day_value.value
         ):
             values.update(dict.fromkeys(missing, remainder / len(missing)))
-            result.filled = remainder
     hours: dict[datetime, list[float]] = {}
     for start in starts:
         if start in values:

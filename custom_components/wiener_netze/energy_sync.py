@@ -1,43 +1,37 @@
 """From the readings of some days to energy statistics: rows per meter and flow, and findings.
 
 Used for the coordinator's window after each update (continuation and corrections), for each
-chunk of the history import, and for the re-import action. The same hours are priced right
-after their energy is written (:mod:`.cost_sync`), so cost and compensation move with it.
-Held-back days, gaps and meter replacements are remembered in the saved state and shown as
-repair issues.
+round of the history import, and for the re-import action. Each meter's days are those read for
+it: a day not read for a meter keeps its state. The hours whose energy a write changed are priced
+right after it (:mod:`.cost_sync`), so cost and compensation move with it; the days being written
+are recorded as pending first, so a stop between energy and money leaves nothing unpriced. What
+each day turned out to be (data, waiting, held, a gap) is :mod:`.day_life`'s; meter replacements
+are remembered in the saved state, and held days and gaps shown as repair issues.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
-from homeassistant.components.recorder.models import StatisticMetaData
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .api import Flow
-from .api.vienna_time import ONE_DAY, local_day, local_midnight
+from .api.vienna_time import ONE_DAY, local_day
 from .cost_sync import CostSync
+from .day_life import DayState, is_final, note_day, settle
 from .energy_rows import DayRows, closing_registers, day_rows
-from .held_days import is_released, note_held
+from .held_days import is_released
 from .issues import update_gap_issues, update_held_issues
 from .meter_store import MeterStore
 from .saved_state import SavedStateStore, day_key
-from .statistic_ids import metadata
-from .statistics_writer import HourRow, StatisticsWriter
+from .statistic_ids import FLOW_NAMES, metadata
+from .statistics_writer import StatisticsWriter
 
 _LOGGER = logging.getLogger(__name__)
-
-
-def day_start(moment: datetime) -> datetime:
-    """The UTC hour the local day of ``moment`` starts at."""
-    return local_midnight(local_day(moment)).astimezone(UTC)
-
-
-FLOW_NAMES = {Flow.CONSUMPTION: "consumption", Flow.FEED_IN: "feed-in"}
 
 
 @dataclass(slots=True)
@@ -78,34 +72,49 @@ class EnergySync:
     async def async_sync(
         self,
         stores: Mapping[str, MeterStore],
-        days: Mapping[str, Iterable[date]] | Iterable[date],
+        days: Mapping[str, Iterable[date]],
         quarter_hour_meters: set[str],
         settled_before: date,
+        today: date | None = None,
     ) -> SyncReport:
-        """Import the given days of every store (the same days, or each meter's own).
+        """Import each meter's days read (``days``) from its store.
 
-        Days before ``settled_before`` are settled: imported in their final form and recorded
-        as such, once every flow of the meter is written.
+        Days before ``settled_before`` are settled: imported in their final form, and final
+        once none of the meter's statistics waits for its data or is held (:mod:`.day_life`).
+        Raises :class:`.statistics_writer.RecorderStalledError` when the recorder does not confirm
+        a write in time; what was not written is written by a later sync.
         """
-        shared = None if isinstance(days, Mapping) else sorted(days)
+        today = today or local_day(dt_util.utcnow())
+        wanted = {number: sorted(set(days[number])) for number in stores if days.get(number)}
+        # Before any energy is written: the days whose money a stop could leave behind.
+        interrupted = self._mark_pending(stores, wanted)
+        await self.saved.async_save()
         report = SyncReport()
-        for number, store in stores.items():
-            meter_days = shared if shared is not None else sorted(days[number])  # type: ignore[index]
-            if not meter_days:
-                continue
+        for number, meter_days in wanted.items():
+            store = stores[number]
             self._note_replacements(number, store)
             self._note_quarter_hours(number, store)
-            for flow in sorted(store.flows):
-                await self._sync_flow(
+            results = {
+                flow: self._rows(
                     number,
                     store,
                     flow,
                     meter_days,
-                    expected=number in quarter_hour_meters,
+                    quarter_hours=number in quarter_hour_meters,
                     settled_before=settled_before,
+                )
+                for flow in sorted(store.flows)
+            }
+            for flow, found in results.items():
+                await self._write_and_price(
+                    number,
+                    flow,
+                    found,
+                    meter_days,
+                    interrupted=interrupted.get((number, flow), set()),
                     report=report,
                 )
-            self.saved.state.settle(number, (day for day in meter_days if day < settled_before))
+            self._note_days(number, results, meter_days, settled_before, today)
         if report.corrected:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected
@@ -120,97 +129,111 @@ class EnergySync:
         update_held_issues(self.hass, self.entry_id, self.saved.state.held, self.names)
         update_gap_issues(self.hass, numbers, self.saved.state.gaps, self.names)
 
-    async def _sync_flow(
+    def _mark_pending(
+        self, stores: Mapping[str, MeterStore], wanted: Mapping[str, list[date]]
+    ) -> dict[tuple[str, Flow], set[date]]:
+        """Record the days about to be written as pending; returns those already pending.
+
+        Those were left behind by a sync that did not finish: every hour of them is priced.
+        """
+        state = self.saved.state
+        interrupted: dict[tuple[str, Flow], set[date]] = {}
+        for number, meter_days in wanted.items():
+            if not self.cost_sync.timeline(number):
+                continue
+            for flow in stores[number].flows:
+                pending = state.pending_days(number, flow)
+                interrupted[(number, flow)] = pending & set(meter_days)
+                state.set_pending(number, flow, pending | set(meter_days))
+        return interrupted
+
+    def _rows(
         self,
         number: str,
         store: MeterStore,
         flow: Flow,
         days: list[date],
         *,
-        expected: bool,
+        quarter_hours: bool,
         settled_before: date,
-        report: SyncReport,
-    ) -> None:
-        """Rows of one statistic for ``days``, written, priced, their findings noted."""
+    ) -> dict[date, DayRows]:
+        """What each of ``days`` of one statistic contributes, from its best source."""
         closing = closing_registers(store, flow, days)
         known = self.saved.state.quarter_hours_from.get(number)
         since = date.fromisoformat(known) if known else None
-        rows: list[HourRow] = []
-        whole_days: list[date] = []
-        for day in days:
-            result = day_rows(
+        return {
+            day: day_rows(
                 store,
                 flow,
                 day,
                 closing,
                 settled=day < settled_before,
-                quarter_hours_expected=expected,
+                quarter_hours_expected=quarter_hours,
                 quarter_hours_since=since,
                 released=is_released(self.saved.state, day_key(number, flow, day)),
             )
-            self._note(number, flow, day, result)
-            rows.extend(result.rows)
-            if result.whole_day:
-                whole_days.append(day)
-        name = f"{self.names.get(number, number)} {FLOW_NAMES[flow]}"
-        # Energy and its money are one step: shielded, so a reload that cancels this sync does
-        # not leave energy written whose money never follows (a later sync sees the energy
-        # unchanged and prices nothing); under the energy lock, so two syncs of one statistic
-        # cannot price from each other's stale energy.
-        await asyncio.shield(
-            self._write_and_price(
-                number, flow, metadata(number, flow, name), rows, whole_days, report=report
-            )
-        )
+            for day in days
+        }
 
     async def _write_and_price(
         self,
         number: str,
         flow: Flow,
-        meta: StatisticMetaData,
-        rows: list[HourRow],
-        whole_days: list[date],
+        found: dict[date, DayRows],
+        days: list[date],
         *,
+        interrupted: set[date],
         report: SyncReport,
     ) -> None:
+        """Write one statistic's rows, then the money of what changed.
+
+        Under the energy lock: two syncs of one statistic cannot price from each other's stale
+        energy.
+        """
+        rows = [row for result in found.values() for row in result.rows]
+        whole_days = [day for day, result in found.items() if result.whole_day]
+        meta = metadata(number, flow, self.names.get(number, number))
         async with self.writer.locked(meta["statistic_id"]):
-            outcome = await self.writer.async_splice(meta, rows, whole_days, locked=True)
+            outcome = await self.writer.async_splice(
+                meta, rows, whole_days, covering=days, locked=True
+            )
             report.written += outcome.written
             report.corrected += outcome.corrected
-            # Money follows the energy that changed: its hours, each of their days' first hour
-            # (the daily charge), hours still without a price; hours a day emptied cost nothing.
-            emptied = [HourRow(start, 0.0, None) for start in outcome.emptied]
-            unpriced = self.cost_sync.unpriced_hours(number, flow)
-            changed_days = {local_day(hour) for hour in outcome.changed_hours}
-            to_price = [
-                row
-                for row in rows
-                if row.start in outcome.changed_hours
-                or row.start in unpriced
-                or (local_day(row.start) in changed_days and row.start == day_start(row.start))
-            ]
-            if to_price or emptied:
-                report.unpriced += await self.cost_sync.async_price(
-                    number, flow, to_price + emptied
-                )
-
-    def _note(self, number: str, flow: Flow, day: date, result: DayRows) -> None:
-        """Remember what a day turned out to be: held, a gap, or the first day with data."""
+            money = await self.cost_sync.async_follow(number, flow, outcome, days, interrupted)
+            report.unpriced += money.unpriced
         state = self.saved.state
-        key = day_key(number, flow, day)
-        if result.held is not None:
-            note_held(state, key, result.held)
-            return
-        if result.rows:
-            note_held(state, key, None)
-            state.note_data(number, flow, day)
-        elif not result.missing:
-            return  # nothing known of this day here: keep what was found before
-        first = state.first_day(number, flow)
-        if result.missing and first is not None and day > first:
-            state.gaps[key] = result.missing  # no day before the first with data is a gap
-        else:
-            state.gaps.pop(key, None)
+        state.set_pending(number, flow, state.pending_days(number, flow) - set(days))
+
+    def _note_days(
+        self,
+        number: str,
+        results: Mapping[Flow, dict[date, DayRows]],
+        days: list[date],
+        settled_before: date,
+        today: date,
+    ) -> None:
+        """What each day of the meter turned out to be; settled days that are final settle."""
+        state = self.saved.state
+        final: list[date] = []
+        for day in days:
+            settled = day < settled_before
+            with_data = any(found[day].rows or found[day].held for found in results.values())
+            states: list[DayState | None] = [
+                note_day(
+                    state,
+                    number,
+                    flow,
+                    day,
+                    found[day],
+                    settled=settled,
+                    meter_has_data=with_data,
+                    today=today,
+                )
+                for flow, found in results.items()
+            ]
+            if settled and is_final(states, day, today):
+                final.append(day)
+        settle(state, number, final)
 
     def _note_quarter_hours(self, number: str, store: MeterStore) -> None:
         """Remember the first day the meter had quarter hours.

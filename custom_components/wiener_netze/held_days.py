@@ -3,23 +3,22 @@
 A day read by quarter hours is *held* (kept out of the statistics) when its quarter hours are
 implausible: one was above the connection's limit, they do not add up to the day's DAY value, or
 (settled, some missing) they already exceed it. It stays held until Wiener Netze delivers a
-plausible version, which imports by itself (held days older than the coordinator's window are
-read again once a day), or until the user *releases* it in the repair flow, which imports it as
-delivered, implausible values included. A day inside the correction window whose day value is
-still an estimate waits for the validated one before it is judged.
+plausible version, which imports by itself (held days are read again with growing pauses while
+the meters keep them, :mod:`.day_life`), or until the user *releases* it in the repair flow,
+which imports it as delivered, implausible values included. A day inside the correction window
+whose day value is still an estimate waits for the validated one before it is judged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
 from .api import Flow, Reading
-from .api.vienna_time import ONE_DAY
 from .meter_store import MeterStore
-from .saved_state import SavedState, parse_key
+from .saved_state import SavedState
 
 WAIT: Literal["wait"] = "wait"
 
@@ -107,17 +106,3 @@ def note_held(state: SavedState, key: str, held: HeldDay | None) -> None:
         "quarter_hours": round(held.quarter_hour_total, 3),
         "day": None if held.day_total is None else round(held.day_total, 3),
     }
-
-
-def to_recheck(held: Iterable[str], before: date) -> list[tuple[str, date, date]]:
-    """The held days older than ``before``, to read again: consecutive days merged.
-
-    (meter, first, last) ranges, in order.
-    """
-    ranges: list[tuple[str, date, date]] = []
-    for number, day in sorted({(n, d) for n, _, d in map(parse_key, held) if d < before}):
-        if ranges and ranges[-1][0] == number and ranges[-1][2] + ONE_DAY == day:
-            ranges[-1] = (number, ranges[-1][1], day)
-        else:
-            ranges.append((number, day, day))
-    return ranges

@@ -5,7 +5,8 @@
 - A day held back from the statistics as implausible: the two totals, and a fix flow that
   releases it (imports it as delivered); cleared once the source is fixed and the day imports
   by itself.
-- Gaps: quarter hours that never arrived, imported without them.
+- Gaps: quarter hours given up on (not delivered while the meter kept them), imported without
+  them.
 - Hours without a price: a price entity had no history for them, so their cost is left out.
 - A new smart meter on the account (a fix flow adds it), and a meter gone from the account or
   refused alone (a fix flow removes it).
@@ -14,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -23,7 +24,7 @@ from .api import Meter
 from .api.vienna_time import HOUR, VIENNA
 from .const import DOMAIN, PORTAL_URL
 from .naming import meter_title
-from .saved_state import parse_key
+from .saved_state import parse_key, to_day_ranges
 
 # Issue ids start with these; users' issue registries hold them, so they never change.
 QUARTER_HOURS_PREFIX = "quarter_hours_disabled_"
@@ -32,6 +33,8 @@ GAPS_PREFIX = "gaps_"
 UNPRICED_PREFIX = "unpriced_"
 NEW_METER_PREFIX = "new_meter_"
 UNAVAILABLE_PREFIX = "meter_unavailable_"
+# Between the ends of a range in an issue's text (any language).
+RANGE = " \u2013 "
 
 
 def quarter_hours_issue_id(number: str) -> str:
@@ -122,16 +125,17 @@ def update_gap_issues(
     gaps: Mapping[str, int],
     names: Mapping[str, str],
 ) -> None:
-    """One issue per meter with quarter hours that never arrived."""
-    by_meter: dict[str, list[tuple[str, int]]] = {}
+    """One issue per meter with quarter hours given up on: how many, and on which days."""
+    by_meter: dict[str, dict[date, int]] = {}
     for key, missing in gaps.items():
         number, _, day = parse_key(key)
-        by_meter.setdefault(number, []).append((day.isoformat(), missing))
+        days = by_meter.setdefault(number, {})
+        days[day] = max(days.get(day, 0), missing)
     for number in numbers:
         if number not in by_meter:
             ir.async_delete_issue(hass, DOMAIN, gap_issue_id(number))
     for number, days in by_meter.items():
-        days.sort()
+        ranges = to_day_ranges(days)
         ir.async_create_issue(
             hass,
             DOMAIN,
@@ -142,12 +146,19 @@ def update_gap_issues(
             translation_key="gaps",
             translation_placeholders={
                 "meter": names.get(number, number),
-                "first": days[0][0],
-                "last": days[-1][0],
                 "days": str(len(days)),
-                "missing": str(sum(missing for _, missing in days)),
+                "missing": str(sum(days.values())),
+                "ranges": _listed(
+                    first if first == last else f"{first}{RANGE}{last}" for first, last in ranges
+                ),
             },
         )
+
+
+def _listed(items: Iterable[str], shown: int = 5) -> str:
+    """The first ``shown`` items, comma-separated, and an ellipsis when there are more."""
+    items = list(items)
+    return ", ".join(items[:shown]) + (" …" if len(items) > shown else "")
 
 
 def unpriced_issue_id(number: str) -> str:
@@ -186,10 +197,9 @@ def update_unpriced_issues(
                 "hours": str(sum(hours for _, _, hours in found)),
                 "first": _local(found[0][0]),
                 "last": _local(found[-1][1]),
-                "ranges": ", ".join(
-                    f"{_local(first)} to {_local(last)}" for first, last, _ in found[:5]
-                )
-                + (" …" if len(found) > 5 else ""),
+                "ranges": _listed(
+                    f"{_local(first)}{RANGE}{_local(last)}" for first, last, _ in found
+                ),
             },
         )
 

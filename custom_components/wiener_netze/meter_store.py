@@ -8,7 +8,7 @@ validated value and a value missing from a later answer is kept: nothing already
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -49,26 +49,31 @@ def report_dropped(name: str, dropped: list[DroppedValue]) -> None:
         )
 
 
+def read_by_quarter_hours(stores: Mapping[str, MeterStore], known: Iterable[str]) -> set[str]:
+    """The meters read by quarter hour.
+
+    Those ``known`` to be (the portal says so), and those with quarter hours in their store.
+    """
+    return {number for number, store in stores.items() if store.has_quarter_hours} | set(known)
+
+
 def _plausible(reading: Reading, max_power_w: float) -> bool:
     """Not negative, and no more energy than the connection can carry in the interval."""
     hours = (reading.end - reading.start) / HOUR
     return 0 <= reading.value * 1000 <= max_power_w * hours
 
 
-def _put[K](store: dict[K, Reading], key: K, reading: Reading) -> int:
-    """Store ``reading`` unless it is an estimate for a validated value; 1 if stored."""
+def _put[K](store: dict[K, Reading], key: K, reading: Reading) -> None:
+    """Store ``reading`` unless it is an estimate for a validated value."""
     old = store.get(key)
-    if old is not None and old.is_validated and not reading.is_validated:
-        return 0
-    store[key] = reading
-    return 1
+    if old is None or old.is_validated <= reading.is_validated:
+        store[key] = reading
 
 
 @dataclass(slots=True)
 class IngestResult:
-    """What one answer changed: values stored, and implausible ones rejected for the first time."""
+    """What one answer brought for the first time: implausible values, unreadable values."""
 
-    stored: int = 0
     rejected: list[Reading] = field(default_factory=list)
     # Values of the answer that could not be read (left out), for the first time.
     dropped: list[DroppedValue] = field(default_factory=list)
@@ -111,11 +116,6 @@ class MeterStore:
         """Whether any quarter-hour value has arrived."""
         return any(self.intervals[flow] for flow in FLOWS)
 
-    @property
-    def feeds_in(self) -> bool:
-        """Whether the meter has an export register (seen in any answer)."""
-        return Flow.FEED_IN in self.flows
-
     def ingest(
         self, value_type: ValueType, readings: MeterReadings, max_power_w: float
     ) -> IngestResult:
@@ -134,13 +134,12 @@ class MeterStore:
                 if value_type is ValueType.METER_READ and series.obis.is_register:
                     register = self.tariff_registers.setdefault(series.obis.cde, {})
                     for reading in series.readings:
-                        result.stored += _put(register, day_ending_at(reading.end), reading)
+                        _put(register, day_ending_at(reading.end), reading)
                 continue
             self.flows.add(flow)
             if value_type is ValueType.METER_READ:
-                if series.obis.is_register and series.readings:
+                if series.obis.is_register:
                     self._store_register(flow, series.readings)
-                    result.stored += 1
                 continue
             if series.obis.is_register:
                 continue
@@ -157,9 +156,9 @@ class MeterStore:
                         self.rejected[flow][reading.start] = reading
                 elif value_type is ValueType.QUARTER_HOUR:
                     self.rejected[flow].pop(reading.start, None)
-                    result.stored += _put(self.intervals[flow], reading.start, reading)
+                    _put(self.intervals[flow], reading.start, reading)
                 else:
-                    result.stored += _put(self.days[flow], local_day(reading.start), reading)
+                    _put(self.days[flow], local_day(reading.start), reading)
         return result
 
     def _store_register(self, flow: Flow, readings: tuple[Reading, ...]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.components.recorder.history import state_changes_during_period
 from homeassistant.components.recorder.statistics import statistics_during_period
@@ -20,6 +20,8 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
 from .api.vienna_time import HOUR
+
+JUST_BEFORE = timedelta(seconds=1)
 
 
 def _hourly_means(
@@ -34,7 +36,14 @@ def _hourly_means(
 
 
 def _states(hass: HomeAssistant, entity_id: str, start: datetime, end: datetime) -> list[State]:
-    found = state_changes_during_period(hass, start, end, entity_id, no_attributes=True)
+    """The entity's states from ``start`` on, with the one in effect just before it.
+
+    Asked from a moment before ``start``: the recorder leaves out a change made exactly at the
+    start of the period (a price that changes on the hour, or goes unavailable), and would give
+    the state before it in its place.
+    """
+    since = start - JUST_BEFORE
+    found = state_changes_during_period(hass, since, end, entity_id, no_attributes=True)
     return list(found.get(entity_id.lower(), []))
 
 

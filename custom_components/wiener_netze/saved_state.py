@@ -1,11 +1,13 @@
 """What the integration remembers across restarts, in Home Assistant's storage, per entry.
 
-Which days of each meter have been read and written in their final (settled) form, the first
-day with data of each statistic, days held back and days the user released, gaps, meter
-replacements, each meter's tariff timeline, and the hours that had no price. What has been
-imported is what the recorder holds: the settled days only say which of the days the recorder
-holds are final. Keys of the day maps are ``<meter>/<flow>/<YYYY-MM-DD>``; day ranges are
-``[first, last]`` pairs of ISO days, hour ranges ``[first start, last end)`` pairs of ISO times.
+Which days of each meter are final (settled), the first day with data of each statistic, days
+waiting for their data and when they were asked for, days held back and days the user released,
+gaps, meter replacements, each meter's tariff timeline, the hours that had no price and the days
+whose money a stop may have left behind. What has been imported is what the recorder holds: the
+settled days only say which of the days the recorder holds are final. What a day's state means
+and how it changes is :mod:`.day_life`'s. Keys of the day maps are
+``<meter>/<flow>/<YYYY-MM-DD>``; day ranges are ``[first, last]`` pairs of ISO days, hour ranges
+``[first start, last end)`` pairs of ISO times.
 """
 
 from __future__ import annotations
@@ -19,16 +21,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .api import Flow
-from .api.vienna_time import HOUR, ONE_DAY, day_starts, days_between, local_midnight
+from .api.vienna_time import HOUR, ONE_DAY, days_between, local_midnight
 from .const import DOMAIN
 
 STORAGE_VERSION = 1
 # 2: "forced" (days imported although held back) renamed "released".
 # 3: per-meter settled days and per-statistic first days instead of one history import flag.
 # 4: days failing, meters whose history awaits the first tariff's prices, prices in effect.
-STORAGE_MINOR_VERSION = 4
-# A day whose request fails on this many days becomes a gap.
-FAILING_DAYS = 3
+# 5: days waiting for their data and when they were asked for, days whose money is pending.
+STORAGE_MINOR_VERSION = 5
 
 
 def day_key(number: str, flow: Flow, day: date) -> str:
@@ -92,13 +93,26 @@ def from_day_ranges(ranges: Iterable[list[str]]) -> set[date]:
 class SavedState:
     """Persisted progress and findings of the statistics import."""
 
-    # Meter → days read and written in their final (settled) form, as day ranges.
+    # Meter → days that are final (data written, a gap, or before the meter's data), as day
+    # ranges.
     settled: dict[str, list[list[str]]] = field(default_factory=dict)
     # Statistic (``<meter>/<flow>``) → the first day with data.
     data_from: dict[str, str] = field(default_factory=dict)
+    # Meter → the day its data starts, concluded from an answer with its data whose days before
+    # it were read empty (nothing older is asked for).
+    data_start: dict[str, str] = field(default_factory=dict)
     # ``<meter>/<day>`` → [first day it failed, last day it failed, days it failed on]: a day
     # whose request keeps failing (400, too slow) on three days becomes a gap.
     failing: dict[str, list[Any]] = field(default_factory=dict)
+    # ``<meter>/<flow>/<day>`` → quarter hours not there, of days asked for that came back
+    # without (some of) their data while the meter still keeps it: not yet delivered.
+    waiting: dict[str, int] = field(default_factory=dict)
+    # ``<meter>/<day>`` → [first day asked, last day asked] of days still waiting or held: they
+    # are asked for again with growing pauses.
+    asked: dict[str, list[str]] = field(default_factory=dict)
+    # Statistic (``<meter>/<flow>``) → days a sync was writing, as day ranges: left behind by a
+    # sync that did not finish (a stop between energy and money), their money is priced again.
+    money_pending: dict[str, list[list[str]]] = field(default_factory=dict)
     # Meters whose imported history is still to be priced with the first tariff entered.
     price_pending: list[str] = field(default_factory=list)
     # Price entity → [value, since]: the value it has had unchanged since then, as seen by
@@ -132,45 +146,39 @@ class SavedState:
         return date.fromisoformat(found) if found else None
 
     def note_data(self, number: str, flow: Flow, day: date) -> None:
-        """A statistic has data on ``day``."""
+        """A statistic has data on ``day`` (its meter's data starts no later)."""
         first = self.first_day(number, flow)
         if first is None or day < first:
             self.data_from[flow_key(number, flow)] = day.isoformat()
+        if (start := self.data_start.get(number)) is not None and day.isoformat() < start:
+            del self.data_start[number]
 
-    def note_failing(self, number: str, day: date, today: date) -> bool:
-        """A day of a meter failed today; True once it failed on three days and became a gap.
+    def pending_days(self, number: str, flow: Flow) -> set[date]:
+        """Days of a statistic whose money a sync that did not finish may have left behind."""
+        return from_day_ranges(self.money_pending.get(flow_key(number, flow), []))
 
-        A gap here: settled, every quarter hour of each of the meter's flows missing.
-        """
-        key = f"{number}/{day.isoformat()}"
-        first, last, count = self.failing.get(key, [today.isoformat(), None, 0])
-        if last != today.isoformat():
-            # Consecutive days only: a day that failed, then did not, starts over.
-            yesterday = (today - ONE_DAY).isoformat()
-            count = count + 1 if last in (None, yesterday) else 1
-        self.failing[key] = [first, today.isoformat(), count]
-        if count < FAILING_DAYS:
-            return False
-        del self.failing[key]
-        flows = [flow for flow in (Flow.CONSUMPTION, Flow.FEED_IN) if self.first_day(number, flow)]
-        for flow in flows or [Flow.CONSUMPTION]:
-            self.gaps[day_key(number, flow, day)] = len(day_starts(day))
-        self.settle(number, [day])
-        return True
-
-    def note_success(self, number: str, days: Iterable[date]) -> None:
-        """Days of a meter that were read: no longer failing."""
-        for day in days:
-            self.failing.pop(f"{number}/{day.isoformat()}", None)
+    def set_pending(self, number: str, flow: Flow, days: set[date]) -> None:
+        """Record the days of a statistic whose money is pending (none: forget them)."""
+        key = flow_key(number, flow)
+        if days:
+            self.money_pending[key] = to_day_ranges(days)
+        else:
+            self.money_pending.pop(key, None)
 
     def prune(self, before: date) -> None:
         """Forget findings about days before ``before`` (older than any history kept)."""
-        for mapping in (self.held, self.gaps):
+        for mapping in (self.held, self.gaps, self.waiting):
             for key in [key for key in mapping if parse_key(key)[2] < before]:
                 del mapping[key]
         self.released = [key for key in self.released if parse_key(key)[2] >= before]
-        for key in [key for key in self.failing if key.split("/")[1] < before.isoformat()]:
-            del self.failing[key]
+        for days in (self.failing, self.asked):
+            for key in [key for key in days if key.split("/")[1] < before.isoformat()]:
+                del days[key]
+        for key, ranges in list(self.money_pending.items()):
+            number, flow = key.split("/")
+            self.set_pending(
+                number, Flow(flow), {d for d in from_day_ranges(ranges) if d >= before}
+            )
         self.replacements = [
             record for record in self.replacements if record["day"] >= before.isoformat()
         ]
@@ -198,8 +206,11 @@ class SavedState:
             *self.unpriced,
             *self.released,
             *self.failing,
+            *self.waiting,
+            *self.asked,
+            *self.money_pending,
         ]
-        return set(self.settled) | {key.split("/")[0] for key in keyed}
+        return set(self.settled) | set(self.data_start) | {key.split("/")[0] for key in keyed}
 
     def forget_meters(self, numbers: Iterable[str]) -> None:
         """Drop what is kept of meters no longer in the entry (their statistics stay)."""
@@ -207,7 +218,18 @@ class SavedState:
         for number in numbers:
             self.settled.pop(number, None)
             self.quarter_hours_from.pop(number, None)
-        for mapping in (self.data_from, self.held, self.gaps, self.unpriced, self.failing):
+            self.data_start.pop(number, None)
+        mappings: tuple[dict[str, Any], ...] = (
+            self.data_from,
+            self.held,
+            self.gaps,
+            self.unpriced,
+            self.failing,
+            self.waiting,
+            self.asked,
+            self.money_pending,
+        )
+        for mapping in mappings:
             for key in [key for key in mapping if key.split("/")[0] in numbers]:
                 del mapping[key]
         self.price_pending = [number for number in self.price_pending if number not in numbers]
@@ -225,6 +247,11 @@ def migrate(minor_version: int, data: dict[str, Any]) -> dict[str, Any]:
         # so every day is read once more; rows that are already right are not written again.
         for key in ("backfill_start", "backfill_next", "backfill_done", "first_data"):
             data.pop(key, None)
+    if minor_version < 5:
+        # Up to 1.4 a day asked for before Wiener Netze had its data was settled (often as a
+        # gap) and never asked for again. Nothing counts as settled: every day is read once
+        # more, and what is still missing waits for its data or becomes a gap by today's rule.
+        data["settled"] = {}
     return data
 
 

@@ -1,18 +1,21 @@
 """When to call the API: which days are due, and which bulk requests an update sends.
 
 Wiener Netze publishes a day once, some hours after it ended; the hour is not documented and varies
-by account. A day after a meter's newest published day is *expected*: it is asked for once the usual
-delay after its end has passed (learned from the last day that appeared after a miss; right after
-midnight until then), then again after as long as it has been overdue (one hour at least, six at
-most). A day published at 06:00 costs a few requests on the first day and one a day after that. The
-days inside the correction window are read once more each day, in the same request as the expected
-day, so corrections and revised estimates reach the statistics at no extra cost; an incomplete day
-is also asked for every :data:`RECHECK_INTERVAL`. Older days already stored are never asked for
-again. Day values are read for every meter (the statistics check quarter hours against them); a
-meter without quarter hours is read by day values only, and its quarter hours are asked for once for
-each day it publishes, so that switching them on in the portal is noticed. The register (meter
-reading) is read once a newer complete day exists. Each update sends every due request, so one token
-serves them all.
+by account. The days after a meter's newest published day are *expected*: they are asked for once
+the usual delay after the newest one's end has passed (learned from the last day that appeared
+after a miss; right after midnight until then), then again after as long as the oldest of them has
+been overdue (an hour at least, a day at most). A day published at 06:00 costs a few requests on
+the first day and one a day after that; a meter whose data stopped, or a delivery outage, costs one
+a day. The days inside the correction window are read once more each day, in the same request as
+the expected days, so corrections, revised estimates and late quarter hours reach the statistics
+at no extra cost. Older days already read are never asked for again here (what stays missing is
+the history import's, :mod:`.day_life`). Day values are read for every meter (the statistics check
+quarter hours against them); a meter without quarter hours is read by day values only, and its
+quarter hours are asked for once for each day it publishes, so that switching them on in the
+portal is noticed. The register (meter reading) is read once a newer complete day exists, and again
+at most once a day while it does not come. Each update sends every due request, so one token serves
+them all. The fetch log is kept per meter: a day asked for a meter that was not read (refused,
+absent, without registers) is not taken as asked.
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ from datetime import date, datetime, timedelta
 
 from .api import ValueType
 from .api.vienna_time import ONE_DAY, days_between, local_day, local_midnight
+from .const import STORAGE_DAYS
 from .meter_store import DayStatus, MeterStore
 
-# An incomplete day (gaps) is fetched again at most this often while inside the correction
-# window; the register is retried at most this often.
-RECHECK_INTERVAL = timedelta(hours=3)
-# A day not yet published is asked for again after as long as it has already been overdue,
+# A register that does not come is asked for again at most this often (while its day is still
+# kept by the meter).
+REGISTER_RETRY = timedelta(days=1)
+# Days not yet published are asked for again after as long as they have already been overdue,
 # but no sooner than the first and no later than the second of these.
-PROBE_BACKOFF = (timedelta(hours=1), timedelta(hours=6))
+PROBE_BACKOFF = (timedelta(hours=1), timedelta(days=1))
 # How late after its end a day may appear for the delay to be learned as the usual one.
 PUBLICATION_DELAY_LIMIT = timedelta(hours=48)
 ZERO = timedelta(0)
@@ -51,10 +55,19 @@ class Fetch:
 
 @dataclass(slots=True)
 class FetchLog:
-    """When each day was last fetched with each value type, and when each type last ran."""
+    """When each meter's days were last asked for and read, per value type; when types ran.
 
-    checked: dict[ValueType, dict[date, datetime]] = field(
+    *Asked*: named in a request that was answered (a meter refused is not asked: it is tried
+    again when it is readable). *Read*: the answer had the meter with its registers. Planning
+    goes by what was asked, so a meter answering without data is not asked again at every
+    update; the statistics go by what was read.
+    """
+
+    checked: dict[ValueType, dict[tuple[str, date], datetime]] = field(
         default_factory=lambda: {value_type: {} for value_type in ValueType}
+    )
+    read: dict[ValueType, set[tuple[str, date]]] = field(
+        default_factory=lambda: {value_type: set() for value_type in ValueType}
     )
     last_run: dict[ValueType, datetime] = field(default_factory=dict)
     register_target: date | None = None
@@ -103,29 +116,39 @@ class FetchLog:
         checked = self.checked[fetch.value_type]
         return {
             day
-            for _, day in missing - self.missing(fetch, stores)
-            if day in checked or self.publication_delay is not None
+            for number, day in missing - self.missing(fetch, stores)
+            if (number, day) in checked or self.publication_delay is not None
         }
 
     def record(
         self,
         fetch: Fetch,
         now: datetime,
+        *,
         arrived: Iterable[date] = (),
         still_missing: Iterable[date] = (),
+        read: Mapping[str, Iterable[date]] | None = None,
+        refused: Iterable[str] = (),
     ) -> None:
-        """Remember a successful fetch and what it taught about the publication delay.
+        """Remember a fetch and what it taught about the publication delay.
 
-        ``arrived``: days it found that were missing; ``still_missing``: days it asked for that
-        are still not there.
+        ``read``: the days each meter was read on (None: every meter, every day); ``refused``:
+        meters refused on their own; ``arrived``: days it found that were missing;
+        ``still_missing``: days it asked for that are still not there.
         """
-        for day in days_between(fetch.first, fetch.last):
-            self.checked[fetch.value_type][day] = now
+        days = days_between(fetch.first, fetch.last)
+        if read is None:
+            read = dict.fromkeys(fetch.meters, days)
+        for number in set(fetch.meters) - set(refused):
+            for day in days:
+                self.checked[fetch.value_type][(number, day)] = now
+        for number, days_read in read.items():
+            self.read[fetch.value_type].update((number, day) for day in days_read)
         self.last_run[fetch.value_type] = now
         if fetch.value_type is ValueType.METER_READ:
             self.register_target = fetch.last
-        for found, days in ((True, arrived), (False, still_missing)):
-            for day in days:
+        for found, learned in ((True, arrived), (False, still_missing)):
+            for day in learned:
                 delay = now - local_midnight(day + ONE_DAY)
                 if not ZERO <= delay <= PUBLICATION_DELAY_LIMIT:
                     continue
@@ -139,10 +162,18 @@ class FetchLog:
                 for day in [day for day in known if newest - day >= DELAY_MEMORY]:
                     del known[day]
 
+    def read_days(self, number: str, quarter_hours: bool) -> set[date]:
+        """The days a meter was read on: by day values, and by quarter hours if it has them."""
+        found = {day for owner, day in self.read[ValueType.DAY] if owner == number}
+        if quarter_hours:
+            found &= {day for owner, day in self.read[ValueType.QUARTER_HOUR] if owner == number}
+        return found
+
     def prune(self, first: date) -> None:
         """Forget days before ``first``."""
         for value_type, days in self.checked.items():
-            self.checked[value_type] = {day: at for day, at in days.items() if day >= first}
+            self.checked[value_type] = {key: at for key, at in days.items() if key[1] >= first}
+            self.read[value_type] = {key for key in self.read[value_type] if key[1] >= first}
 
 
 def window_start(today: date, correction_days: int) -> date:
@@ -163,26 +194,32 @@ def settled_before(today: date, correction_days: int) -> date:
 
 
 def expected_due(
-    day: date,
+    oldest: date,
+    newest: date,
     last: datetime | None,
     now: datetime,
     delay: timedelta | None,
     *,
     once: bool = False,
 ) -> bool:
-    """Whether a day not yet published should be asked for now (see the module docstring).
+    """Whether a meter's days ``oldest``..``newest``, not yet published, are asked for now.
 
+    Once ``newest`` is expected and was not asked for since; in between, after as long as
+    ``oldest`` had been overdue at the ``last`` request (see the module docstring), unless the
+    next day is expected before another such pause: its first request asks for them too.
     ``once``: only the first time after the delay, no asking again with growing pauses.
     """
-    expected_at = local_midnight(day + ONE_DAY) + (delay or timedelta(0))
-    if now < expected_at:
+    newest_at = local_midnight(newest + ONE_DAY) + (delay or timedelta(0))
+    oldest_at = local_midnight(oldest + ONE_DAY) + (delay or timedelta(0))
+    if now < oldest_at:
         return False
-    if last is None or last < expected_at:
+    if last is None or (last < newest_at <= now):
         return True
     if once:
         return False
     shortest, longest = PROBE_BACKOFF
-    return now - last >= min(longest, max(shortest, last - expected_at))
+    pause = min(longest, max(shortest, last - oldest_at))
+    return now - last >= pause and now + pause <= newest_at + ONE_DAY
 
 
 @dataclass(slots=True)
@@ -207,6 +244,8 @@ class Moment:
     now: datetime
     correction_days: int
     delay: timedelta | None
+    # The days of the window.
+    days: list[date]
 
     @property
     def today(self) -> date:
@@ -224,42 +263,49 @@ class Moment:
 
 def _add_due(
     due: Due,
+    number: str,
     store: MeterStore,
-    days: list[date],
-    checked: Mapping[date, datetime],
+    checked: Mapping[tuple[str, date], datetime],
     moment: Moment,
     *,
     quarter_hours: bool,
 ) -> None:
+    days = moment.days
     newest = store.newest_day(days, quarter_hours)
-    yesterday = moment.today - ONE_DAY
+    # The days after the newest published one; a meter without any data in the window (new,
+    # or its data ended) is asked for yesterday, once a day.
+    expected = [day for day in days if day > newest] if newest else [moment.today - ONE_DAY]
+    if expected:
+        asked = [at for day in expected if (at := checked.get((number, day))) is not None]
+        if expected_due(
+            min(expected),
+            max(expected),
+            max(asked, default=None),
+            moment.now,
+            moment.delay,
+            once=newest is None,
+        ):
+            due.urgent.update(expected)
     for day in days:
-        last = checked.get(day)
-        if newest is None and day == yesterday:
-            # A meter without any data in the window (new, or its data ended): once a day.
-            if expected_due(day, last, moment.now, moment.delay, once=True):
-                due.urgent.add(day)
+        if day in expected:
             continue
-        if newest is not None and day > newest:
-            if expected_due(day, last, moment.now, moment.delay):
-                due.urgent.add(day)
-            continue
+        last = checked.get((number, day))
         if last is None:
-            due.urgent.add(day)  # never asked for
-            continue
-        if moment.rereads(day, last):
+            due.urgent.add(day)  # never read for this meter
+        elif moment.rereads(day, last):
             due.reread.add(day)
-        gap = newest is not None and not store.day_status(day, quarter_hours).complete
-        if gap and moment.in_window(day) and moment.now - last >= RECHECK_INTERVAL:
-            due.urgent.add(day)  # incomplete although newer data is published
 
 
 def _add_probe(
-    due: Due, store: MeterStore, days: list[date], checked: Mapping[date, datetime], moment: Moment
+    due: Due,
+    number: str,
+    store: MeterStore,
+    checked: Mapping[tuple[str, date], datetime],
+    moment: Moment,
 ) -> None:
     """A day-only meter's quarter hours: each published day once, then with the re-read."""
-    for day in days:
-        last = checked.get(day)
+    for day in moment.days:
+        last = checked.get((number, day))
         if last is None:
             if store.day_status(day, False) is not DayStatus.MISSING:
                 due.urgent.add(day)
@@ -279,15 +325,17 @@ def plan(
     days = days_between(window_start(today, correction_days), today - ONE_DAY)
     quarter_due, day_due = Due(), Due()
     register_due: list[date] = []
-    quarter_checked = log.checked[ValueType.QUARTER_HOUR]
-    moment = Moment(now, correction_days, log.publication_delay)
+    quarter_checked, day_checked = (
+        log.checked[kind] for kind in (ValueType.QUARTER_HOUR, ValueType.DAY)
+    )
+    moment = Moment(now, correction_days, log.publication_delay, days)
     for number, store in stores.items():
         quarter_hours = number in quarter_hour_meters
-        _add_due(day_due, store, days, log.checked[ValueType.DAY], moment, quarter_hours=False)
+        _add_due(day_due, number, store, day_checked, moment, quarter_hours=False)
         if quarter_hours:
-            _add_due(quarter_due, store, days, quarter_checked, moment, quarter_hours=True)
+            _add_due(quarter_due, number, store, quarter_checked, moment, quarter_hours=True)
         else:
-            _add_probe(quarter_due, store, days, quarter_checked, moment)
+            _add_probe(quarter_due, number, store, quarter_checked, moment)
         complete = store.newest_complete_day(days, quarter_hours)
         anchor = store.newest_register_day()
         if complete is not None and (anchor is None or anchor < complete):
@@ -298,7 +346,7 @@ def plan(
                 day
                 for day in days
                 if day < complete
-                and day not in log.checked[ValueType.METER_READ]
+                and (number, day) not in log.checked[ValueType.METER_READ]
                 and store.day_status(day, quarter_hours).complete
                 and not store.has_registers(day)
             )
@@ -308,9 +356,8 @@ def plan(
         for value_type, due in ((ValueType.QUARTER_HOUR, quarter_due), (ValueType.DAY, day_due))
         if (fetch := due.fetch(value_type, every)) is not None
     ]
-    if register_due:
-        target = max(register_due)
+    if register_due and (target := max(register_due)) >= today - STORAGE_DAYS * ONE_DAY:
         last_run = log.last_run.get(ValueType.METER_READ)
-        if log.register_target != target or last_run is None or now - last_run >= RECHECK_INTERVAL:
+        if log.register_target != target or last_run is None or now - last_run >= REGISTER_RETRY:
             fetches.append(Fetch(ValueType.METER_READ, every, min(register_due), target))
     return fetches

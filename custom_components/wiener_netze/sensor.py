@@ -258,7 +258,11 @@ class HistorySensor(WienerNetzeEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """How far back the import reaches, the first day with data, the days still missing."""
+        """How far back the import reaches and the first day with data.
+
+        With the days still to read, those waiting for Wiener Netze to deliver them, and those
+        given up on.
+        """
         history = self.coordinator.data.history.get(self.number)
         if history is None:
             return {}
@@ -266,6 +270,8 @@ class HistorySensor(WienerNetzeEntity, SensorEntity):
             "data_from": history.data_from,
             "imported_from": history.imported_from,
             "missing_days": history.missing_days,
+            "waiting_days": history.waiting_days,
+            "gap_days": history.gap_days,
         }
 
 

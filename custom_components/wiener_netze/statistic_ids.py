@@ -15,6 +15,8 @@ from homeassistant.util.unit_conversion import EnergyConverter
 from .api import Flow
 from .const import DOMAIN
 
+# How a flow is named in statistic names and log messages, and what its money is called.
+FLOW_NAMES = {Flow.CONSUMPTION: "consumption", Flow.FEED_IN: "feed-in"}
 COST_SUFFIX = {Flow.CONSUMPTION: "cost", Flow.FEED_IN: "compensation"}
 
 
@@ -23,12 +25,12 @@ def statistic_id(number: str, flow: Flow) -> str:
     return f"{DOMAIN}:{number.lower()}_{flow.value}"
 
 
-def metadata(number: str, flow: Flow, name: str) -> StatisticMetaData:
-    """Hourly energy in kWh with a running sum, no mean."""
+def metadata(number: str, flow: Flow, meter: str) -> StatisticMetaData:
+    """Hourly energy in kWh with a running sum, no mean; named after the meter and flow."""
     return StatisticMetaData(
         mean_type=StatisticMeanType.NONE,
         has_sum=True,
-        name=name,
+        name=f"{meter} {FLOW_NAMES[flow]}",
         source=DOMAIN,
         statistic_id=statistic_id(number, flow),
         unit_class=EnergyConverter.UNIT_CLASS,
@@ -41,12 +43,12 @@ def cost_statistic_id(number: str, flow: Flow) -> str:
     return f"{statistic_id(number, flow)}_{COST_SUFFIX[flow]}"
 
 
-def cost_metadata(number: str, flow: Flow, name: str, currency: str) -> StatisticMetaData:
+def cost_metadata(number: str, flow: Flow, meter: str, currency: str) -> StatisticMetaData:
     """Hourly cost or compensation in the instance's currency with a running sum, no mean."""
     return StatisticMetaData(
         mean_type=StatisticMeanType.NONE,
         has_sum=True,
-        name=name,
+        name=f"{meter} {FLOW_NAMES[flow]} {COST_SUFFIX[flow]}",
         source=DOMAIN,
         statistic_id=cost_statistic_id(number, flow),
         unit_class=None,

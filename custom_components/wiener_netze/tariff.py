@@ -158,6 +158,14 @@ class TariffTimeline:
             merged.append(period)
         self.periods = merged
 
+    def ever_prices(self, flow: Flow) -> bool:
+        """Whether any period prices ``flow`` or charges for it (else it has no money)."""
+        return any(
+            period.tariff is not None
+            and (period.tariff.prices(flow) or period.tariff.charge(flow) > 0)
+            for period in self.periods
+        )
+
     def entities(self) -> set[str]:
         """The price entities any period uses."""
         return {

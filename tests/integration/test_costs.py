@@ -155,7 +155,11 @@ async def test_corrections_rewrite_the_same_hours(
     await set_up(hass, make_entry(simulator, [HOUSEHOLD], tariff=TARIFF))
     before = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
     start, end = day_bounds(held)
-    assert [moment for moment in before if start <= moment < end] == []  # held: no cost either
+    midnight = start.astimezone(UTC)
+    # Held: no energy cost, only the day's charge at its first hour.
+    assert {moment: row["change"] for moment, row in before.items() if start <= moment < end} == {
+        midnight: pytest.approx(CHARGE)
+    }
 
     sim_state.settings.estimate_share = 0.0
     sim_state.settings.scaled_days = []
@@ -163,15 +167,17 @@ async def test_corrections_rewrite_the_same_hours(
         await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
     after = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
     truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
-    assert_equal_hours(after, expected_money(truth, PRICE, CHARGE))
+    # 21 November was asked for, not yet published: its daily charge is booked already.
+    yesterday = day_bounds(date(2026, 11, 21))[0].astimezone(UTC)
+    assert_equal_hours(after, expected_money(truth, PRICE, CHARGE) | {yesterday: CHARGE})
     changed = {
         moment
         for moment in before
         if abs(before[moment]["change"] - after[moment]["change"]) > 1e-9
     }
     estimated = {moment for moment in truth if moment >= day_bounds(date(2026, 11, 19))[0]}
-    assert changed == {moment for moment in estimated if moment in before}
-    assert len(changed) == 48  # 19 and 20 November were estimates
+    assert changed == {moment for moment in estimated if moment in before} | {midnight}
+    assert len(changed) == 48 + 1  # 19 and 20 November were estimates; the held day's first hour
 
 
 @pytest.mark.databases
@@ -272,7 +278,9 @@ async def test_price_entity_and_unknown_prices(
     truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
     known = {start: value for start, value in truth.items() if start >= priced_from}
     rows = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
-    assert_equal_hours(rows, expected_money(known, lambda start: spot(start) / 100))
+    # The hours without a price cost nothing (and are reported).
+    unknown = dict.fromkeys((start for start in truth if start < priced_from), 0.0)
+    assert_equal_hours(rows, unknown | expected_money(known, lambda start: spot(start) / 100))
     issue = ir.async_get(hass).async_get_issue(DOMAIN, unpriced_issue_id(HOUSEHOLD))
     assert issue is not None
     missing = len(truth) - len(known)

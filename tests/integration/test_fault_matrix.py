@@ -92,9 +92,9 @@ FAULTS = [
     ),
     Fault(
         "hanging",
-        "a request that hangs (the client gives up after its timeout)",
+        "a request that hangs (the client gives up after its timeout and splits the range)",
         on_day={WEEK[1]: {"hang_next": 1, "hang_seconds": 600}},
-        evidence="Error fetching wiener_netze data",
+        evidence="in two",
     ),
     Fault(
         "malformed_json",
@@ -142,7 +142,7 @@ FAULTS = [
         "history rounds over 25 days time out at the gateway (504) until the second day",
         {"slow_range_days": 25},
         on_day={WEEK[1]: {"slow_range_days": 0}},
-        evidence="History import splits",
+        evidence="in two",
     ),
     Fault(
         "day_400",
@@ -187,6 +187,53 @@ FAULTS = [
         "the network gone for a day",
         on_day={WEEK[2]: {"offline": True}, WEEK[3]: {"offline": False}},
         evidence="Error fetching wiener_netze data",
+    ),
+    Fault(
+        "gateway_down",
+        "every gateway request answered 503 for a day",
+        on_day={WEEK[2]: {"gateway_down": True}, WEEK[3]: {"gateway_down": False}},
+        evidence="cannot be read",
+    ),
+    Fault(
+        "delivery_outage",
+        "nothing published for the week, then the backlog at once",
+        {"outage_from": WEEK[0]},
+        evidence="differs",
+    ),
+    Fault(
+        "no_registers",
+        "one meter answered without registers for two days",
+        on_day={
+            WEEK[1]: {"no_registers_meters": [HOUSEHOLD]},
+            WEEK[3]: {"no_registers_meters": []},
+        },
+        evidence="without any register",
+    ),
+    Fault(
+        "absent_meter",
+        "one meter missing from the day values' answers for two days",
+        on_day={
+            WEEK[1]: {"absent_meters": [HOUSEHOLD], "absent_value_types": ["DAY"]},
+            WEEK[3]: {"absent_meters": []},
+        },
+    ),
+    Fault(
+        "refused_alone",
+        "one meter refused alone (403) across a restart, then readable again",
+        {"forbidden_meters": [HOUSEHOLD]},
+        restart=True,
+        evidence="can no longer be read",
+    ),
+    Fault(
+        "empty_meter_list",
+        "the account's meter list empty, each meter still answering",
+        {"empty_meter_list": True},
+    ),
+    Fault(
+        "unrequested_meter",
+        "bulk answers carrying a meter nobody asked for",
+        {"unrequested_meter": "AT0010000000000000001000000000009"},
+        evidence="not asked for",
     ),
 ]
 
@@ -354,8 +401,13 @@ async def run_day(
             continue
         freezer.move_to(moment)
         sim.clock.set(moment)
+        hanging = sim.settings.hang_next > 0
         async_fire_time_changed(hass, dt_util.utcnow())
         for _ in range(300):  # let the update's request reach the simulator
+            await asyncio.sleep(0)
+        for _ in range(500):  # a request that hangs: until it does (a busy machine is slow)
+            if not hanging or sim.settings.hang_next == 0:
+                break
             await asyncio.sleep(0)
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=2), fire_all=True)
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -369,6 +421,8 @@ def clear_faults(settings: Settings) -> None:
         "server_errors_next", "hang_next", "malformed_next", "truncated_next", "offline",
         "offline_after", "wrong_unit", "missing_interval_days", "duplicated_interval_days",
         "scaled_days", "spike_days", "bad_value", "bad_value_day", "bad_unit_meter",
-        "other_register", "slow_range_days", "bad_request_days",
+        "other_register", "slow_range_days", "bad_request_days", "gateway_down", "outage_from",
+        "no_registers_meters", "absent_meters", "absent_value_types", "forbidden_meters",
+        "empty_meter_list", "unrequested_meter",
     ):  # fmt: skip
         setattr(settings, name, getattr(good, name))

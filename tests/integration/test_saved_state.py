@@ -77,11 +77,35 @@ async def test_version_1_3_loads_in_todays_form(
     }
     store = SavedStateStore(hass, "entry1")
     state = await store.async_load()
-    assert state.settled == {"AT001": [["2025-01-01", "2026-11-30"]]}
     assert state.first_day("AT001", Flow.CONSUMPTION) == date(2025, 1, 1)
     assert state.gaps == {"AT001/consumption/2026-02-01": 4}
     assert (state.failing, state.price_pending, state.prices_in_effect) == ({}, [], {})
+    assert (state.waiting, state.asked, state.money_pending) == ({}, {}, {})
     await store.async_save()
     saved = hass_storage["wiener_netze.entry1.import"]
-    assert (saved["version"], saved["minor_version"]) == (1, 4)
+    assert (saved["version"], saved["minor_version"]) == (1, 5)
     assert "some_field_a_later_version_dropped" not in saved["data"]
+
+
+async def test_version_1_4_reads_every_day_once_more(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """1.4 settled days asked for before Wiener Netze had their data: nothing counts as settled,
+    so every day is read again and what is still missing waits or becomes a gap by today's
+    rule; everything else stays."""
+    hass_storage["wiener_netze.entry1.import"] = {
+        "version": 1,
+        "minor_version": 4,
+        "key": "wiener_netze.entry1.import",
+        "data": {
+            "settled": {"AT001": [["2025-01-01", "2026-11-30"]]},
+            "data_from": {"AT001/consumption": "2025-01-01"},
+            "gaps": {"AT001/consumption/2026-11-02": 96},
+            "price_pending": ["AT001"],
+        },
+    }
+    state = await SavedStateStore(hass, "entry1").async_load()
+    assert state.settled == {}
+    assert state.gaps == {"AT001/consumption/2026-11-02": 96}
+    assert state.first_day("AT001", Flow.CONSUMPTION) == date(2025, 1, 1)
+    assert state.price_pending == ["AT001"]

@@ -17,7 +17,6 @@ from custom_components.wiener_netze.api.vienna_time import VIENNA, day_starts
 from custom_components.wiener_netze.const import DEFAULT_CORRECTION_DAYS
 from custom_components.wiener_netze.meter_store import DayStatus, MeterStore
 from custom_components.wiener_netze.schedule import (
-    RECHECK_INTERVAL,
     Fetch,
     FetchLog,
     expected_due,
@@ -103,9 +102,10 @@ def test_implausible_values_rejected() -> None:
     readings = quarter_hours(day)
     readings[3] = Reading(readings[3].start, readings[3].end, -1.0, "VAL")
     readings[5] = Reading(readings[5].start, readings[5].end, 23_944.0, "VAL")
-    result = MeterStore(METER).ingest(ValueType.QUARTER_HOUR, answer(readings), LIMIT_W)
+    store = MeterStore(METER)
+    result = store.ingest(ValueType.QUARTER_HOUR, answer(readings), LIMIT_W)
     assert [reading.value for reading in result.rejected] == [-1.0, 23_944.0]
-    assert result.stored == 94
+    assert sum(len(intervals) for intervals in store.intervals.values()) == 94
 
 
 def test_meter_reading_carried_forward_until_a_gap() -> None:
@@ -184,7 +184,7 @@ def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> 
         == []
     )
     assert (
-        plan(checked + RECHECK_INTERVAL, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+        plan(checked + timedelta(hours=3), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
         == []
     )
     due = plan(
@@ -194,8 +194,9 @@ def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> 
     assert all(old < fetch.first <= recent and fetch.last == today for fetch in due)
 
 
-def test_gap_in_published_data_asked_for_again_after_the_recheck_interval() -> None:
-    """A day missing quarter hours while newer days are complete is asked for every few hours."""
+def test_gap_in_published_data_read_again_with_the_next_day() -> None:
+    """A day missing quarter hours while newer days are complete costs no request of its own:
+    the next day's request reads it again, with the correction window."""
     today = date(2026, 11, 21)
     days = [window_start(today, DEFAULT_CORRECTION_DAYS) + timedelta(days=n) for n in range(20)]
     store = store_with(*days)
@@ -208,35 +209,32 @@ def test_gap_in_published_data_asked_for_again_after_the_recheck_interval() -> N
     store.registers[flow][days[-1]] = Reading(
         day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
     )
-    assert (
-        plan(checked + timedelta(hours=1), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
-        == []
+    for hours in (1, 3, 12):
+        moment = checked + timedelta(hours=hours)
+        assert plan(moment, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS) == []
+    due = plan(
+        now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
     )
-    assert plan(
-        checked + RECHECK_INTERVAL, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
-    ) == [Fetch(ValueType.QUARTER_HOUR, (METER,), gap, gap)]
+    assert due[0].value_type is ValueType.QUARTER_HOUR
+    assert due[0].first <= gap < due[0].last == today
 
 
 def test_unpublished_day_asked_for_with_growing_pauses() -> None:
-    """As long as it has been overdue, at least an hour, at most six: 0, 1, 2, 4, 8, 14 h."""
+    """As long as it has been overdue, at least an hour, at most a day: 0, 1, 2, 4, 8, 16, 32,
+    56 h; each new day is asked for once it is expected, and shares the pauses of the oldest."""
     day = date(2026, 11, 21)
     midnight = datetime(2026, 11, 22, tzinfo=VIENNA)
-    hours = [midnight + timedelta(hours=n) for n in range(24)]
-    assert expected_due(day, None, hours[0], None)
+    hours = [midnight + timedelta(hours=n) for n in range(72)]
+    assert expected_due(day, day, None, hours[0], None)
     asked = [hours[0]]
     for moment in hours[1:]:
-        if expected_due(day, asked[-1], moment, None):
+        newest = min(day + timedelta(days=(moment - midnight).days), date(2026, 11, 23))
+        if expected_due(day, newest, asked[-1], moment, None):
             asked.append(moment)
     assert [(moment - midnight) // timedelta(hours=1) for moment in asked] == [
-        0,
-        1,
-        2,
-        4,
-        8,
-        14,
-        20,
-    ]
-    assert not expected_due(day, None, midnight - timedelta(minutes=1), None)
+        0, 1, 2, 4, 8, 16, 24, 48,
+    ]  # fmt: skip
+    assert not expected_due(day, day, None, midnight - timedelta(minutes=1), None)
 
 
 def test_publication_delay_learned_from_a_day_found_after_a_miss() -> None:
@@ -252,9 +250,11 @@ def test_publication_delay_learned_from_a_day_found_after_a_miss() -> None:
     assert log.publication_delay == timedelta(hours=8)
     later = day + timedelta(days=1)
     assert not expected_due(
-        later, None, now_at(later + timedelta(days=1), 7), log.publication_delay
+        later, later, None, now_at(later + timedelta(days=1), 7), log.publication_delay
     )
-    assert expected_due(later, None, now_at(later + timedelta(days=1), 8), log.publication_delay)
+    assert expected_due(
+        later, later, None, now_at(later + timedelta(days=1), 8), log.publication_delay
+    )
 
 
 def test_publication_delay_moves_in_both_directions() -> None:

@@ -266,8 +266,8 @@ async def test_gaps_inside_and_beyond_the_window(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An hour missing beyond the window gets the rest of its day value, with an issue; inside
-    the correction window it waits."""
+    """An hour missing on a day older than the meters keep gets the rest of its day value, and
+    is named a gap; inside the correction window it waits."""
     old, recent = date(2026, 6, 10), date(2026, 11, 19)
     sim_state.settings.missing_interval_days = [old, recent]
     sim_state.settings.duplicated_interval_days = [date(2026, 11, 12)]
@@ -283,7 +283,7 @@ async def test_gaps_inside_and_beyond_the_window(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"gaps_{HOUSEHOLD}")
     assert issue is not None
     assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["first"] == "2026-06-10"
+    assert issue.translation_placeholders["ranges"] == "2026-06-10"
     assert issue.translation_placeholders["missing"] == "4"
 
     sim_state.settings.missing_interval_days = []  # the recent hour arrives after all
@@ -343,18 +343,30 @@ async def test_held_day_beyond_the_window_imports_when_fixed(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A held-back day of the history is read again once a day and imports when fixed."""
-    scaled = date(2026, 6, 10)
-    sim_state.settings.scaled_days = [scaled]
+    """A held-back day of the history the meters still keep is read again the next day and
+    imports when fixed; one they no longer keep stays held and is not asked for again."""
+    scaled, old = date(2026, 10, 10), date(2026, 6, 10)
+    sim_state.settings.scaled_days = [scaled, old]
     await set_up(hass, make_entry(simulator, [HOUSEHOLD], history_years=1))
-    issue_id = held_issue_id(f"{HOUSEHOLD}/consumption/2026-06-10")
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    registry = ir.async_get(hass)
+    issue_id = held_issue_id(f"{HOUSEHOLD}/consumption/2026-10-10")
+    old_id = held_issue_id(f"{HOUSEHOLD}/consumption/2026-06-10")
+    assert registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert registry.async_get_issue(DOMAIN, old_id) is not None
 
     sim_state.settings.scaled_days = []
+    start = len(sim_state.log)
     await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, 5, tzinfo=VIENNA))
-    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert registry.async_get_issue(DOMAIN, issue_id) is None
+    assert registry.async_get_issue(DOMAIN, old_id) is not None
+    asked = [dict(entry["query"]).get("datumVon") for entry in list(sim_state.log)[start:]]
+    assert "2026-06-10" not in asked
     truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
-    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
+    old_day = {start for start in truth if start.astimezone(VIENNA).date() == old}
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    assert not old_day & set(rows)
+    kept = {start: value for start, value in truth.items() if start not in old_day}
+    assert_equal_hours(rows, kept)
 
 
 @pytest.mark.databases

@@ -101,7 +101,8 @@ class WienerNetzeClient:
         self._api_url = api_url.rstrip("/")
         self._chunk_days = chunk_days
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
-        self._retry = retry or RetryPolicy()
+        # How failed calls are retried; the caller may change it between calls.
+        self.retry = retry or RetryPolicy()
         self._limiter = rate_limiter or RateLimiter(DEFAULT_RATE_PER_MINUTE, DEFAULT_RATE_BURST)
         self._clock = clock or monotonic
         self.redact = Redactor(client_secret, api_key)
@@ -212,15 +213,16 @@ class WienerNetzeClient:
         return result
 
     async def _with_retries[T](self, call: Callable[[], Awaitable[T]]) -> T:
-        deadline = self._clock() + self._retry.max_total_seconds
+        policy = self.retry
+        deadline = self._clock() + policy.max_total_seconds
         attempt = 0
         while True:
             attempt += 1
             try:
                 return await call()
             except RETRYABLE as err:
-                delay = self._retry.delay(attempt, err)
-                if attempt >= self._retry.max_attempts or self._clock() + delay > deadline:
+                delay = policy.delay(attempt, err)
+                if attempt >= policy.max_attempts or self._clock() + delay > deadline:
                     raise
                 _LOGGER.debug("attempt %s failed (%s); retrying in %.1f s", attempt, err, delay)
                 await asyncio.sleep(delay)

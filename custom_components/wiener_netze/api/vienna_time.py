@@ -27,6 +27,16 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=VIENNA)
 
 
+def day_start(day: date) -> datetime:
+    """The UTC moment ``day`` starts at in Vienna: where a day's first hour row is keyed."""
+    return local_midnight(day).astimezone(UTC)
+
+
+def day_hours(day: date) -> tuple[datetime, ...]:
+    """The UTC hour starts of a local day: 23, 24 or 25 of them."""
+    return day_starts(day)[::4]
+
+
 def local_day(moment: datetime) -> date:
     """The Vienna day a moment falls on."""
     return moment.astimezone(VIENNA).date()
@@ -48,8 +58,7 @@ def day_starts(day: date) -> tuple[datetime, ...]:
 
     Cached: every update asks for the same few dozen days many times over.
     """
-    start = local_midnight(day).astimezone(UTC)
-    end = local_midnight(day + ONE_DAY).astimezone(UTC)
+    start, end = day_start(day), day_start(day + ONE_DAY)
     count = int((end - start) / QUARTER_HOUR)
     return tuple(start + index * QUARTER_HOUR for index in range(count))
 

@@ -1,0 +1,236 @@
+"""Polling: each update sends what the schedule says is due, and keeps what came back.
+
+Every due bulk request goes through :mod:`.bulk_read` (a meter or a day failing costs itself) and
+what it brought goes into the meters' stores and the fetch log, per meter. Each request type fails
+alone: what arrived of the others is kept and synced, and the failed type is tried again after a
+pause that doubles from an hour up to a day (a register request that fails only defers the meter
+readings). When Wiener Netze itself is in trouble (the network, the server, 429, a timeout),
+nothing more is sent: the next try comes after a pause that doubles from two hours up to six, with
+no retry inside it, so a gateway down for a day costs a handful of requests, not hundreds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from .account_watch import AccountWatch
+from .api import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    AuthenticationError,
+    ForbiddenError,
+    RateLimitedError,
+    RetryPolicy,
+    ServerError,
+    ValueType,
+    WienerNetzeClient,
+    WienerNetzeError,
+)
+from .api.vienna_time import ONE_DAY, days_between, local_day
+from .backoff import Backoff
+from .bulk_read import BulkAnswer, BulkReader
+from .day_life import note_asked, unsettled, waiting_days
+from .entry_options import EntryOptions
+from .meter_store import MeterStore, report_dropped
+from .saved_state import SavedStateStore
+from .schedule import Fetch, FetchLog, plan, window_start
+
+# While Wiener Netze is failing, no retry inside an update: the pauses do the rest.
+NO_RETRY = RetryPolicy(max_attempts=1)
+# Errors that are Wiener Netze's (or the network's), not the request's.
+TROUBLE: tuple[type[WienerNetzeError], ...] = (
+    ServerError,
+    RateLimitedError,
+    ApiTimeoutError,
+    ApiConnectionError,
+)
+GATEWAY_PAUSES = (timedelta(hours=2), timedelta(hours=6))
+TYPE_PAUSES = (timedelta(hours=1), timedelta(days=1))
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Polled:
+    """What one update's requests did."""
+
+    # The request types that brought an answer.
+    ran: set[ValueType] = field(default_factory=set)
+    # Meters whose data came again after days still waiting for it (deliveries resumed).
+    resumed: set[str] = field(default_factory=set)
+    # Why nothing could be read (every due request failed, or Wiener Netze is paused).
+    error: WienerNetzeError | None = None
+
+
+class Poller:
+    """Sends the due requests of an update for the readable meters and stores the answers."""
+
+    def __init__(
+        self,
+        client: WienerNetzeClient,
+        reader: BulkReader,
+        *,
+        stores: Mapping[str, MeterStore],
+        log: FetchLog,
+        account: AccountWatch,
+        options: EntryOptions,
+        saved: SavedStateStore,
+    ) -> None:
+        self.client = client
+        self.reader = reader
+        self.stores = stores
+        self.log = log
+        self.account = account
+        self.options = options
+        self.saved = saved
+        self._gateway = Backoff(*GATEWAY_PAUSES)
+        self._types = {value_type: Backoff(*TYPE_PAUSES) for value_type in ValueType}
+        self._trouble: WienerNetzeError | None = None
+        # The client's own retries (connection.RETRY_POLICY), used while all is well.
+        self._retry = client.retry
+
+    async def async_poll(self, now: datetime, quarter_hour_meters: set[str]) -> Polled:
+        """Send every due request; raises on authentication errors only.
+
+        Planned again after each round (new quarter hours make the register due); one token
+        serves all.
+        """
+        polled = Polled()
+        if self._gateway.blocks(now):
+            polled.error = self._trouble
+            return polled
+        tried: set[ValueType] = set()
+        failure: WienerNetzeError | None = None
+        for _ in ValueType:
+            readable = {number: self.stores[number] for number in self.account.readable()}
+            due = [
+                fetch
+                for fetch in plan(
+                    now, readable, quarter_hour_meters, self.log, self.options.correction_days
+                )
+                if fetch.value_type not in tried and not self._types[fetch.value_type].blocks(now)
+            ]
+            if not due:
+                break
+            for fetch in due:
+                tried.add(fetch.value_type)
+                try:
+                    await self._fetch(fetch, now, quarter_hour_meters, polled)
+                except AuthenticationError, ForbiddenError:
+                    raise
+                except TROUBLE as err:
+                    self._in_trouble(now, err)
+                    polled.error = err
+                    return polled
+                except WienerNetzeError as err:
+                    failure = err
+                    pause = self._types[fetch.value_type].failed(now)
+                    _LOGGER.warning(
+                        "Reading %s failed, tried again in %s: %s", fetch.value_type, pause, err
+                    )
+                else:
+                    polled.ran.add(fetch.value_type)
+                    if self._types[fetch.value_type].succeeded():
+                        _LOGGER.info("Reading %s works again", fetch.value_type)
+        if polled.ran and self._gateway.succeeded():
+            _LOGGER.info("Wiener Netze answers again")
+            self.client.retry = self._retry
+        if failure is not None and not polled.ran:
+            polled.error = failure
+        return polled
+
+    def _in_trouble(self, now: datetime, err: WienerNetzeError) -> None:
+        """Wiener Netze cannot be read: nothing more until the pause is over, logged once."""
+        pause = self._gateway.failed(now)
+        self._trouble = err
+        self.client.retry = NO_RETRY
+        log = _LOGGER.warning if self._gateway.failures == 1 else _LOGGER.debug
+        log("Wiener Netze cannot be read (%s); tried again in %s", err, pause)
+
+    async def _fetch(
+        self, fetch: Fetch, now: datetime, quarter_hour_meters: set[str], polled: Polled
+    ) -> None:
+        _LOGGER.debug(
+            "Fetching %s for %s..%s, %d meters",
+            fetch.value_type,
+            fetch.first,
+            fetch.last,
+            len(fetch.meters),
+        )
+        today = local_day(now)
+        window = days_between(window_start(today, self.options.correction_days), today - ONE_DAY)
+        newest = {
+            number: self.stores[number].newest_day(window, number in quarter_hour_meters)
+            for number in fetch.meters
+        }
+        missing = self.log.missing(fetch, self.stores)
+        answer = await self.reader.async_read(
+            fetch.first, fetch.last, fetch.value_type, fetch.meters
+        )
+        self._note_refused(answer, today)
+        self._store(fetch, answer, today)
+        after = self.log.missing(fetch, self.stores)
+        # Not yet published: no meter read has it (one meter without data says nothing).
+        unpublished = {
+            day for _, day in after if all((number, day) in after for number in answer.read)
+        }
+        self.log.record(
+            fetch,
+            now,
+            arrived=self.log.arrived(fetch, self.stores, missing),
+            still_missing=unpublished if answer.read else (),
+            read=answer.read,
+            refused=answer.refused,
+        )
+        if fetch.value_type is not ValueType.METER_READ:
+            polled.resumed |= self._resumed(newest, window, quarter_hour_meters)
+
+    def _store(self, fetch: Fetch, answer: BulkAnswer, today: date) -> None:
+        """Each meter's part of the answer into its store; unreadable values named once."""
+        limit = self.options.max_power_w
+        state = self.saved.state
+        for number, readings in answer.readings.items():
+            name = self.reader.names.get(number, number)
+            outcome = self.stores[number].ingest(fetch.value_type, readings, limit)
+            report_dropped(name, outcome.dropped)
+            for reading in outcome.rejected:
+                _LOGGER.warning(
+                    "%s: ignored an implausible value of %.3f kWh for %s..%s "
+                    "(more than the plausibility limit of %.0f W)",
+                    name,
+                    reading.value,
+                    reading.start.isoformat(),
+                    reading.end.isoformat(),
+                    limit,
+                )
+            if fetch.value_type is not ValueType.METER_READ:
+                again = unsettled(state, number)  # days waiting or held: read again now
+                note_asked(state, number, answer.read[number] & set(again), today)
+
+    def _note_refused(self, answer: BulkAnswer, today: date) -> None:
+        """Meters refused on their own are gone (404) or locked (403)."""
+        for number, reason in answer.refused.items():
+            if isinstance(reason, ForbiddenError):
+                self.account.note_locked(number, today)
+            else:
+                self.account.note_gone(number)
+        if answer.refused:
+            self.account.update_issues(self.reader.names)
+
+    def _resumed(
+        self, before: Mapping[str, date | None], window: list[date], quarter_hour_meters: set[str]
+    ) -> set[str]:
+        """Meters that had nothing after their days waiting for data, and now have."""
+        state = self.saved.state
+        resumed = set()
+        for number, had in before.items():
+            waiting = waiting_days(state, number)
+            if not waiting:
+                continue
+            now = self.stores[number].newest_day(window, number in quarter_hour_meters)
+            if now is not None and now > max(waiting) and (had is None or had < max(waiting)):
+                resumed.add(number)
+        return resumed

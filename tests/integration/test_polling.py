@@ -1,0 +1,252 @@
+"""Polling never stalls: each request type fails alone, window reads are split, the account's
+meter list never misleads, an unasked meter is ignored, and a stalled recorder delays the
+statistics, not the polling."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+import time as time_module
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.tasks import RecorderTask
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.wiener_netze.account_watch import AccountWatch, Unavailable
+from custom_components.wiener_netze.api import Flow, Interface, Meter
+from custom_components.wiener_netze.const import DOMAIN
+from custom_components.wiener_netze.issues import UNAVAILABLE_PREFIX
+from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
+from simulator.app import Simulator
+from simulator.profiles import VIENNA
+from simulator.server import RunningSimulator
+from tests.support import NOW
+
+from .conftest import make_entry
+from .helpers import state
+from .statistics_support import assert_equal_hours, stored, truth_hours
+from .test_coordinator import readings, tick_to
+
+ONE_DAY = timedelta(days=1)
+TODAY = NOW.date()
+WINDOW = (date(2026, 11, 1), date(2026, 11, 20))
+
+
+@pytest.fixture(autouse=True)
+def _validated(sim_state: Simulator) -> None:
+    """Validated values only, tokens that outlive the test's jumps."""
+    sim_state.settings.estimate_share = 0.0
+    sim_state.settings.token_lifetime = 200 * 24 * 3600
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set up and wait for the background work."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def at(day: date, hour: int, minute: int = 5) -> datetime:
+    """A local moment."""
+    return datetime.combine(day, time(hour, minute), tzinfo=VIENNA)
+
+
+async def test_a_failing_register_request_defers_only_the_meter_reading(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The morning's register request gets an error page: the new day is in the sensors and the
+    statistics all the same, the update counts, and the register is asked for again after a
+    pause (not at every update)."""
+    sim_state.settings.update({"arm_after": 2, "malformed_next": 1})  # after QH and day values
+    await tick_to(hass, freezer, sim_state, at(TODAY + ONE_DAY, 8))
+    coordinator = loaded.runtime_data
+    assert coordinator.last_update_success
+    assert state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"] == "2026-11-21"
+    truth = truth_hours(sim_state, HOUSEHOLD, WINDOW[0], TODAY, feed_in=False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert_equal_hours({start: rows[start] for start in truth}, truth)
+    reading = state(hass, HOUSEHOLD, "consumption_meter_reading")
+    assert reading.attributes["as_of"] < at(TODAY + ONE_DAY, 0, 0).isoformat()
+    asked = readings(sim_state)["readings_METER_READ"]
+    for minute in (20, 35, 50):
+        await tick_to(hass, freezer, sim_state, at(TODAY + ONE_DAY, 8, minute))
+    assert readings(sim_state)["readings_METER_READ"] == asked
+    await tick_to(hass, freezer, sim_state, at(TODAY + ONE_DAY, 9, 20))
+    assert readings(sim_state)["readings_METER_READ"] == asked + 1
+    reading = state(hass, HOUSEHOLD, "consumption_meter_reading")
+    truth_register = sim_state.views[HOUSEHOLD].truth.register(TODAY, False) / 1000
+    assert float(reading.state) == pytest.approx(truth_register)
+
+
+async def test_a_window_the_gateway_cannot_answer_in_time_is_split(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """Requests over more than ten days time out at the gateway (504): the first update splits
+    the window's requests and sets up with every day of it."""
+    sim_state.settings.slow_range_days = 10
+    entry = make_entry(simulator, [HOUSEHOLD])
+    await set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
+    assert_equal_hours(await stored(hass, HOUSEHOLD, Flow.CONSUMPTION), truth)
+
+
+async def test_an_empty_meter_list_is_not_every_meter_gone(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """The account's meter list comes back empty while each meter still answers: every meter
+    is looked up alone, none is gone, no removal is offered."""
+    sim_state.settings.empty_meter_list = True
+    entry = make_entry(simulator, [HOUSEHOLD, PHOTOVOLTAIC])
+    await set_up(hass, entry)
+    coordinator = entry.runtime_data
+    assert coordinator.account.unavailable == {}
+    assert set(coordinator.meters) == {HOUSEHOLD, PHOTOVOLTAIC}
+    assert not [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(UNAVAILABLE_PREFIX)
+    ]
+    assert state(hass, HOUSEHOLD, "consumption_latest_day").state != "unavailable"
+
+
+async def test_a_meter_in_an_answer_that_was_not_asked_for_is_ignored(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Bulk answers carry a meter nobody asked for: it is left out (named once in the log), the
+    meters asked for are read as usual."""
+    caplog.set_level(logging.INFO, logger="custom_components.wiener_netze")
+    sim_state.settings.unrequested_meter = DAILY
+    entry = make_entry(simulator, [HOUSEHOLD])
+    await set_up(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert caplog.text.count("which were not asked for") == 1
+    truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
+    assert_equal_hours(await stored(hass, HOUSEHOLD, Flow.CONSUMPTION), truth)
+    assert DAILY not in entry.runtime_data.stores
+
+
+@dataclass(slots=True)
+class _Stall(RecorderTask):
+    """Keeps the recorder's thread busy until released (a database that does not answer)."""
+
+    release: threading.Event
+
+    def run(self, instance: Recorder) -> None:
+        """Block the recorder's thread."""
+        self.release.wait(timeout=600)
+
+
+async def tick_past_the_recorder(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: Simulator, moment: datetime
+) -> None:
+    """Move to ``moment`` and let the update run, passing the time its waits for the recorder
+    take (the update must end although the recorder never answers)."""
+    freezer.move_to(moment)
+    sim.clock.set(moment)
+    async_fire_time_changed(hass, dt_util.utcnow())
+    for _ in range(30):
+        for _ in range(50):
+            await asyncio.sleep(0)
+        # Real time passes (the loop's clock is frozen): the recorder's readers run meanwhile.
+        await hass.async_add_executor_job(time_module.sleep, 0.01)
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61), fire_all=True)
+
+
+async def test_a_stalled_recorder_delays_the_statistics_not_the_polling(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The recorder stops answering: updates still end, poll, and show the new days, the log
+    says so once; once the recorder is back, the statistics catch up."""
+    release = threading.Event()
+    get_instance(hass).queue_task(_Stall(release))
+    try:
+        for day in (TODAY + ONE_DAY, TODAY + 2 * ONE_DAY):
+            await tick_past_the_recorder(hass, freezer, sim_state, at(day, 8))
+            latest = state(hass, HOUSEHOLD, "consumption_latest_day")
+            assert latest.attributes["date"] == (day - ONE_DAY).isoformat()
+        assert caplog.text.count("has not confirmed writing statistics") == 1
+    finally:
+        release.set()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await tick_to(hass, freezer, sim_state, at(TODAY + 2 * ONE_DAY, 9))
+    last = TODAY + ONE_DAY
+    truth = truth_hours(sim_state, HOUSEHOLD, WINDOW[0], last, feed_in=False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert_equal_hours({start: rows[start] for start in rows if start in truth}, truth)
+    assert "confirms writing statistics again" in caplog.text
+
+
+def _meter(number: str) -> Meter:
+    """Master data the account watch needs (a smart meter)."""
+    return Meter(
+        number=number,
+        name=None,
+        installation=None,
+        device=None,
+        interface=Interface(
+            customer_interface=None, display_locked=None, granularity="QUARTER_HOUR"
+        ),
+        address=None,
+    )
+
+
+EVENTS = ("listed", "unlisted", "confirmed_gone", "locked", "not_found", "next_day")
+
+
+def test_any_sequence_of_listed_locked_and_gone_is_valid(hass: HomeAssistant) -> None:
+    """Listed, missing from the list, confirmed gone, refused (403), not found (404), a day
+    passing: in any order (every sequence of four), nothing raises and what the watch says
+    stays consistent."""
+    for events in itertools.product(EVENTS, repeat=4):
+        _check_sequence(hass, events)
+
+
+def _check_sequence(hass: HomeAssistant, events: tuple[str, ...]) -> None:
+    """One sequence of events for the household; the PV meter stays listed throughout."""
+    watch = AccountWatch(hass, "entry", [HOUSEHOLD, PHOTOVOLTAIC])
+    day = date(2026, 11, 21)
+    others = [_meter(PHOTOVOLTAIC)]
+    for event in events:
+        if event == "listed":
+            watch.note_list([_meter(HOUSEHOLD), *others], day, [HOUSEHOLD, PHOTOVOLTAIC])
+        elif event == "unlisted":
+            watch.note_list(others, day, [HOUSEHOLD, PHOTOVOLTAIC])
+        elif event == "confirmed_gone":
+            watch.note_list(others, day, [HOUSEHOLD, PHOTOVOLTAIC], gone=[HOUSEHOLD])
+        elif event == "locked":
+            watch.note_locked(HOUSEHOLD, day)
+        elif event == "not_found":
+            watch.note_gone(HOUSEHOLD)
+        else:
+            day += ONE_DAY
+        watch.update_issues({})
+        readable = HOUSEHOLD in watch.readable()
+        assert readable == (HOUSEHOLD not in watch.unavailable)
+        assert PHOTOVOLTAIC in watch.readable()
+    last = events[-1]
+    if last in ("confirmed_gone", "not_found"):
+        assert watch.unavailable[HOUSEHOLD] is Unavailable.GONE
+    elif last == "locked":
+        assert watch.unavailable[HOUSEHOLD] is Unavailable.LOCKED
