@@ -51,6 +51,8 @@ class AccountWatch:
         self.listed_on: date | None = None
         # The day each locked meter was last refused: tried again on a later day.
         self._locked_on: dict[str, date] = {}
+        # Meters named in the log as unavailable, until they are read again: named once.
+        self._named: set[str] = set()
 
     def list_due(self, today: date) -> bool:
         """Whether the meter list is read today: weekly, or daily while a meter is unavailable."""
@@ -121,15 +123,21 @@ class AccountWatch:
 
     def note_locked(self, number: str, today: date) -> None:
         """Requests naming this meter are refused (403) while the others' are answered."""
-        if self.unavailable.get(number) is not Unavailable.LOCKED:
+        if number not in self._named:
             _LOGGER.warning("Meter %s can no longer be read (access denied)", number)
+        self._named.add(number)
         self._set(number, Unavailable.LOCKED, today)
 
     def note_gone(self, number: str) -> None:
         """Requests naming this meter answer 404 while the others' are answered."""
-        if self.unavailable.get(number) is not Unavailable.GONE:
+        if number not in self._named:
             _LOGGER.warning("Meter %s is no longer on the account (not found)", number)
+        self._named.add(number)
         self._set(number, Unavailable.GONE)
+
+    def note_read(self, numbers: Iterable[str]) -> None:
+        """These meters were read: should they fail again, that is named again."""
+        self._named.difference_update(numbers)
 
     def _set(self, number: str, reason: Unavailable | None, today: date | None = None) -> None:
         """The one place a meter's state changes: ``unavailable`` and the lock day agree."""

@@ -21,6 +21,7 @@ from datetime import date
 from .api import (
     ApiTimeoutError,
     BadRequestError,
+    DroppedValue,
     ForbiddenError,
     MeterReadings,
     NotFoundError,
@@ -32,6 +33,7 @@ from .api import (
 )
 from .api.merge import merge_readings
 from .api.vienna_time import ONE_DAY, days_between
+from .meter_store import report_dropped
 
 # What a gateway answers when its backend took too long for a range: split it, like a timeout.
 GATEWAY_TIMEOUT = 504
@@ -72,8 +74,10 @@ class BulkReader:
     def __init__(self, client: WienerNetzeClient, names: Mapping[str, str]) -> None:
         self.client = client
         self.names = names
-        # Meters already named in the log as answering without registers, or unasked.
+        # Meters already named in the log as answering without registers, or unasked, and
+        # values already named as unreadable: each loss is named once, whatever the request.
         self._reported: set[str] = set()
+        self._dropped: set[tuple[str, DroppedValue]] = set()
 
     async def async_read(
         self, first: date, last: date, value_type: ValueType, meters: Sequence[str]
@@ -156,6 +160,11 @@ class BulkReader:
             else:
                 job.answer.read.setdefault(number, set()).update(days_between(first, last))
                 job.parts.append(readings)
+                fresh = [
+                    value for value in readings.dropped if (number, value) not in self._dropped
+                ]
+                self._dropped.update((number, value) for value in fresh)
+                report_dropped(self.names.get(number, number), fresh)
 
     def _report(self, number: str, message: str) -> None:
         if number not in self._reported:

@@ -51,7 +51,7 @@ from .day_life import (
 )
 from .energy_sync import EnergySync, SyncReport
 from .entry_options import EntryOptions
-from .meter_store import FLOWS, MeterStore, read_by_quarter_hours, report_dropped
+from .meter_store import FLOWS, MeterStore, read_by_quarter_hours
 from .saved_state import SavedStateStore, day_key
 from .schedule import settled_before, window_start
 from .statistic_ids import statistic_id
@@ -294,7 +294,8 @@ class HistoryImport:
         for number, store in stores.items():
             self._conclude_start(number, store, read[number], today)
         for number, err in answers[ValueType.QUARTER_HOUR].refused.items():
-            _LOGGER.warning("History import skips %s for now: %s", number, err)
+            # The coordinator's next update names it (gone or locked) once.
+            _LOGGER.debug("History import skips %s for now: %s", number, err)
         return await self.energy_sync.async_sync(
             stores,
             read,
@@ -328,8 +329,7 @@ class HistoryImport:
         limit = self.options.max_power_w
         for value_type, answer in answers.items():
             for number, readings in answer.readings.items():
-                outcome = stores[number].ingest(value_type, readings, limit)
-                report_dropped(self.energy_sync.names.get(number, number), outcome.dropped)
+                stores[number].ingest(value_type, readings, limit)
                 if number in into:
                     into[number].ingest(value_type, readings, limit)
         return stores

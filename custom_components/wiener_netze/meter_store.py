@@ -39,9 +39,10 @@ def report_dropped(name: str, dropped: list[DroppedValue]) -> None:
     """Log each value left out of an answer, once: meter, day, field and what it was."""
     for value in dropped:
         _LOGGER.warning(
-            "%s: left out a value Wiener Netze sent that cannot be read (%s%s is %s, expected "
+            "%s: left out a value Wiener Netze sent that cannot be read (%s%s%s is %s, expected "
             "%s); the rest of the answer is used, its day counts as incomplete",
             name,
+            f"{value.obis} " if value.obis else "",
             f"{local_day(value.start)}: " if value.start else "",
             value.field,
             value.value,
@@ -72,11 +73,9 @@ def _put[K](store: dict[K, Reading], key: K, reading: Reading) -> None:
 
 @dataclass(slots=True)
 class IngestResult:
-    """What one answer brought for the first time: implausible values, unreadable values."""
+    """What one answer brought for the first time: implausible values."""
 
     rejected: list[Reading] = field(default_factory=list)
-    # Values of the answer that could not be read (left out), for the first time.
-    dropped: list[DroppedValue] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -121,10 +120,7 @@ class MeterStore:
     ) -> IngestResult:
         """Store one meter's part of an answer; values above ``max_power_w`` are rejected."""
         result = IngestResult()
-        for value in readings.dropped:
-            if value not in self.dropped:
-                self.dropped.add(value)
-                result.dropped.append(value)
+        self.dropped.update(readings.dropped)
         for series in readings.series:
             flow = series.obis.flow
             if flow not in FLOWS:

@@ -34,7 +34,7 @@ from .backoff import Backoff
 from .bulk_read import BulkAnswer, BulkReader
 from .day_life import note_asked, unsettled, waiting_days
 from .entry_options import EntryOptions
-from .meter_store import MeterStore, report_dropped
+from .meter_store import MeterStore
 from .saved_state import SavedStateStore
 from .schedule import Fetch, FetchLog, plan, window_start
 
@@ -171,6 +171,7 @@ class Poller:
             fetch.first, fetch.last, fetch.value_type, fetch.meters
         )
         self._note_refused(answer, today)
+        self.account.note_read(answer.read)
         self._store(fetch, answer, today)
         after = self.log.missing(fetch, self.stores)
         # Not yet published: no meter read has it (one meter without data says nothing).
@@ -195,7 +196,6 @@ class Poller:
         for number, readings in answer.readings.items():
             name = self.reader.names.get(number, number)
             outcome = self.stores[number].ingest(fetch.value_type, readings, limit)
-            report_dropped(name, outcome.dropped)
             for reading in outcome.rejected:
                 _LOGGER.warning(
                     "%s: ignored an implausible value of %.3f kWh for %s..%s "

@@ -196,8 +196,8 @@ FAULTS = [
     ),
     Fault(
         "delivery_outage",
-        "nothing published for the week, then the backlog at once",
-        {"outage_from": WEEK[0]},
+        "nothing published from ten days before the week to its end, then the backlog at once",
+        {"outage_from": date(2026, 11, 11)},
         evidence="differs",
     ),
     Fault(
@@ -325,8 +325,10 @@ async def test_fault(
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
+        restarted_at = 0
         if fault.restart:
             assert await hass.config_entries.async_unload(entry.entry_id)
+            restarted_at = len(caplog.records)
             sim_state.settings.offline = False
             sim_state.settings.offline_after = -1
             assert await hass.config_entries.async_setup(entry.entry_id)
@@ -360,6 +362,15 @@ async def test_fault(
             and (record.exc_info or any(mark in record.getMessage() for mark in UNHANDLED))
         ]
         assert unhandled == []
+        # Every loss is named once (in each run of Home Assistant): no warning repeats itself.
+        for run in (caplog.records[:restarted_at], caplog.records[restarted_at:]):
+            warnings = [
+                record.getMessage()
+                for record in run
+                if record.levelno >= logging.WARNING and record.name.startswith("custom_components")
+            ]
+            repeated = {message for message in warnings if warnings.count(message) > 1}
+            assert not repeated, repeated
         diagnostics = json.dumps(await async_get_config_entry_diagnostics(hass, entry))
         assert issued, "the scenario obtained no token"
         for secret in (SECRET, API_KEY, *issued):

@@ -63,6 +63,7 @@ def of_day(rows: dict[datetime, Any], day: date) -> dict[datetime, Any]:
     return {moment: row for moment, row in rows.items() if start <= moment < end}
 
 
+@pytest.mark.databases
 async def test_pricing_two_hours_again_leaves_the_rest_of_their_day(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -108,6 +109,7 @@ async def test_pricing_two_hours_again_leaves_the_rest_of_their_day(
     assert after[midnight]["change"] > CHARGE  # the midnight row kept its energy's cost
 
 
+@pytest.mark.databases
 async def test_an_hour_no_tariff_prices_any_more_costs_nothing(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -144,6 +146,7 @@ async def test_an_hour_no_tariff_prices_any_more_costs_nothing(
     )
 
 
+@pytest.mark.databases
 async def test_a_day_without_energy_gets_its_daily_charge(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -170,6 +173,7 @@ async def test_a_day_without_energy_gets_its_daily_charge(
     assert_equal_hours(money, expected)
 
 
+@pytest.mark.databases
 async def test_money_a_stop_left_behind_is_priced_after_the_start(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -185,7 +189,7 @@ async def test_money_a_stop_left_behind_is_priced_after_the_start(
     async def stop(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("Home Assistant stops here")
 
-    monkeypatch.setattr(CostSync, "async_follow", stop)
+    monkeypatch.setattr(CostSync, "async_price", stop)
     today = NOW.date() + ONE_DAY
     await tick_to(hass, freezer, sim_state, morning(today))
     energy = truth_hours(sim_state, HOUSEHOLD, WINDOW[0], today - ONE_DAY, feed_in=False)
@@ -201,6 +205,7 @@ async def test_money_a_stop_left_behind_is_priced_after_the_start(
     assert entry.runtime_data.saved.state.money_pending == {}
 
 
+@pytest.mark.databases
 async def test_a_day_switching_to_quarter_hours_counts_once_while_it_is_recent(
     hass: HomeAssistant,
     simulator: RunningSimulator,

@@ -62,6 +62,7 @@ def at(day: date, hour: int, minute: int = 5) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=VIENNA)
 
 
+@pytest.mark.databases
 async def test_a_failing_register_request_defers_only_the_meter_reading(
     hass: HomeAssistant,
     loaded: MockConfigEntry,
@@ -212,14 +213,13 @@ def _meter(number: str) -> Meter:
     )
 
 
-EVENTS = ("listed", "unlisted", "confirmed_gone", "locked", "not_found", "next_day")
+EVENTS = ("listed", "unlisted", "locked", "not_found", "next_day")
 
 
 def test_any_sequence_of_listed_locked_and_gone_is_valid(hass: HomeAssistant) -> None:
-    """Listed, missing from the list, confirmed gone, refused (403), not found (404), a day
-    passing: in any order (every sequence of four), nothing raises and what the watch says
-    stays consistent."""
-    for events in itertools.product(EVENTS, repeat=4):
+    """Listed, missing from the list, refused (403), not found (404), a day passing: in any
+    order (every sequence of five), nothing raises and what the watch says stays consistent."""
+    for events in itertools.product(EVENTS, repeat=5):
         _check_sequence(hass, events)
 
 
@@ -233,8 +233,6 @@ def _check_sequence(hass: HomeAssistant, events: tuple[str, ...]) -> None:
             watch.note_list([_meter(HOUSEHOLD), *others], day, [HOUSEHOLD, PHOTOVOLTAIC])
         elif event == "unlisted":
             watch.note_list(others, day, [HOUSEHOLD, PHOTOVOLTAIC])
-        elif event == "confirmed_gone":
-            watch.note_list(others, day, [HOUSEHOLD, PHOTOVOLTAIC], gone=[HOUSEHOLD])
         elif event == "locked":
             watch.note_locked(HOUSEHOLD, day)
         elif event == "not_found":
@@ -246,7 +244,7 @@ def _check_sequence(hass: HomeAssistant, events: tuple[str, ...]) -> None:
         assert readable == (HOUSEHOLD not in watch.unavailable)
         assert PHOTOVOLTAIC in watch.readable()
     last = events[-1]
-    if last in ("confirmed_gone", "not_found"):
+    if last == "not_found":
         assert watch.unavailable[HOUSEHOLD] is Unavailable.GONE
     elif last == "locked":
         assert watch.unavailable[HOUSEHOLD] is Unavailable.LOCKED

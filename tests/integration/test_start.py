@@ -120,3 +120,34 @@ async def test_unload_cancels_the_first_statistics(
     await hass.async_block_till_done(wait_background_tasks=True)
     truth = truth_hours(sim_state, HOUSEHOLD, FIRST, LAST, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, Flow.CONSUMPTION), truth)
+
+
+def _ours(task: asyncio.Task[object]) -> bool:
+    """Whether a task runs code of the integration."""
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and "custom_components/wiener_netze" in code.co_filename
+
+
+async def test_removing_the_entry_ends_every_task_it_started(
+    hass: HomeAssistant, simulator: RunningSimulator
+) -> None:
+    """Removed while its first sync waits for the recorder to confirm a write: no task of the
+    integration is left behind (nothing outlives the entry; what the sync did not finish is
+    found again by the next set-up)."""
+    entry = make_entry(simulator, [HOUSEHOLD], tariff={"energy_price": 0.2})
+    entry.add_to_hass(hass)
+    hold = HoldQueue()
+    get_instance(hass).queue_task(hold)
+    try:
+        assert await returns_within(10, hass.config_entries.async_setup(entry.entry_id))
+        assert await returns_within(10, hass.async_block_till_done())
+        for _ in range(200):  # the first sync reaches its write, and waits
+            await asyncio.sleep(0)
+        assert [task for task in asyncio.all_tasks() if _ours(task) and not task.done()]
+        await hass.config_entries.async_remove(entry.entry_id)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert [task for task in asyncio.all_tasks() if _ours(task) and not task.done()] == []
+    finally:
+        hold.released.set()
+    await hass.async_block_till_done(wait_background_tasks=True)
