@@ -6,7 +6,8 @@ on the account that the entry does not read is *new*: a repair issue offers to a
 selected meter the list no longer has is *gone* (moved out, contract ended) once a request for
 it alone confirms it (404): a list can come back short or empty while the meters are all there.
 One whose requests fail alone with 403 is *locked* (this application may not read it), and is
-tried again the next day. Either is *unavailable*: it leaves the bulk requests, its entities
+tried again the next day: it stays unavailable (its issue stays) until a request for it is
+answered. Either is *unavailable*: it leaves the bulk requests, its entities
 become unavailable, and a repair issue offers to remove its device (its statistics stay). The
 others go on as before. Any sequence of listed, locked and gone is a valid one.
 """
@@ -53,6 +54,8 @@ class AccountWatch:
         self._locked_on: dict[str, date] = {}
         # Meters named in the log as unavailable, until they are read again: named once.
         self._named: set[str] = set()
+        # Locked meters requests may name again today (still unavailable until read).
+        self._retry: set[str] = set()
 
     def list_due(self, today: date) -> bool:
         """Whether the meter list is read today: weekly, or daily while a meter is unavailable."""
@@ -62,8 +65,12 @@ class AccountWatch:
         return today - self.listed_on >= interval
 
     def readable(self) -> tuple[str, ...]:
-        """The selected meters that requests may name."""
-        return tuple(number for number in self.selected if number not in self.unavailable)
+        """The selected meters that requests may name (a locked one again on a later day)."""
+        return tuple(
+            number
+            for number in self.selected
+            if number not in self.unavailable or number in self._retry
+        )
 
     async def async_read(
         self, client: WienerNetzeClient, today: date, known: Iterable[str]
@@ -72,21 +79,17 @@ class AccountWatch:
 
         A selected meter the list lacks is looked up alone: gone only when that says 404.
         """
-        listed = {meter.number: meter for meter in await client.async_get_meters(ResultType.ALL)}
-        on_list = set(listed)
+        listed = list(await client.async_get_meters(ResultType.ALL))
+        looked_up: list[Meter] = []
         gone: set[str] = set()
-        for number in self.selected:
-            if number in listed:
-                continue
+        for number in set(self.selected) - {meter.number for meter in listed}:
             try:
-                listed[number] = await client.async_get_meter(number)
+                looked_up.append(await client.async_get_meter(number))
             except NotFoundError:
                 gone.add(number)
             except WienerNetzeError as err:
                 _LOGGER.debug("Looking up meter %s failed: %s", number, err)
-        found = self.note_list(listed.values(), today, known, gone)
-        self.listed = on_list
-        return found
+        return self.note_list(listed, today, known, gone, looked_up=looked_up)
 
     def note_list(
         self,
@@ -94,16 +97,19 @@ class AccountWatch:
         today: date,
         known: Iterable[str],
         gone: Iterable[str] = (),
+        *,
+        looked_up: Iterable[Meter] = (),
     ) -> dict[str, Meter]:
         """The account's meters of ``today``; returns the selected meters' master data.
 
         ``known``: the meters listed before (a smart meter not among them and not selected is
-        new); ``gone``: selected meters confirmed gone. A selected meter neither listed nor
-        confirmed gone keeps its state. A meter locked before today is tried again.
+        new); ``gone``: selected meters confirmed gone; ``looked_up``: selected meters the list
+        lacked that answered on their own. A selected meter neither listed nor confirmed gone
+        keeps its state. A meter locked before today is tried again.
         """
-        listed = {meter.number: meter for meter in meters}
+        self.listed, self.listed_on = {meter.number for meter in meters}, today
+        listed = {meter.number: meter for meter in [*meters, *looked_up]}
         known = set(known)
-        self.listed, self.listed_on = set(listed) - set(gone), today
         for number in set(gone) & set(self.selected):
             self.note_gone(number)
         for number in self.selected:
@@ -113,7 +119,7 @@ class AccountWatch:
                 _LOGGER.info("Meter %s is listed on the account again", number)
                 self._set(number, None)
             elif self._locked_on.get(number, today) < today:
-                self._set(number, None)  # try again; a 403 locks it again
+                self._retry.add(number)  # try again; a 403 locks it again
         self.new = {
             number: meter
             for number, meter in listed.items()
@@ -136,12 +142,17 @@ class AccountWatch:
         self._set(number, Unavailable.GONE)
 
     def note_read(self, numbers: Iterable[str]) -> None:
-        """These meters were read: should they fail again, that is named again."""
-        self._named.difference_update(numbers)
+        """These meters were read: available again, and a new failure is named again."""
+        for number in numbers:
+            self._named.discard(number)
+            if number in self.unavailable:
+                _LOGGER.info("Meter %s can be read again", number)
+                self._set(number, None)
 
     def _set(self, number: str, reason: Unavailable | None, today: date | None = None) -> None:
-        """The one place a meter's state changes: ``unavailable`` and the lock day agree."""
+        """The one place a meter's state changes, so its lock day and retry agree with it."""
         self._locked_on.pop(number, None)
+        self._retry.discard(number)
         if reason is None:
             self.unavailable.pop(number, None)
             return

@@ -4,11 +4,14 @@ A readings request names several meters and a range of days. When Wiener Netze r
 meter (404: gone, 403: locked), each meter is asked alone, so the meter costs only itself. When
 it refuses the range (400) or cannot answer it in time (a timeout, 504), the range is split in
 halves down to single days, and a single day that still fails is asked for each meter alone:
-it costs that day. More failing days than :data:`FAILING_IN_A_REQUEST` mean Wiener Netze, not
-the days: the error stands. A meter is *read* on the days of an answer that has it with its
-registers; one missing from the answer, or in it without registers (the form of "no data
-yet"), was not read, and a meter in an answer that was not asked for is left out. The
-coordinator's window reads and the history import both read through here.
+it costs that day. More failing days than :data:`FAILING_IN_A_REQUEST`, more requests too slow
+to answer than :data:`SLOW_TRIES`, or a week or less too slow to answer mean Wiener Netze, not
+the days: the error stands (and a caller that already knows Wiener Netze is failing does not
+split at all). A meter is *read*
+on the days of an answer that has it with its registers; one missing from the answer, or in it
+without registers (the form of "no data yet"), was not read, and a meter in an answer that was
+not asked for is left out. The coordinator's window reads and the history import both read
+through here.
 """
 
 from __future__ import annotations
@@ -32,15 +35,19 @@ from .api import (
     WienerNetzeError,
 )
 from .api.merge import merge_readings
+from .api.retry import is_slow
 from .api.vienna_time import ONE_DAY, days_between
 from .meter_store import report_dropped
 
-# What a gateway answers when its backend took too long for a range: split it, like a timeout.
-GATEWAY_TIMEOUT = 504
-# More single days failing in one request than this, or more failed tries in all than the
-# second: it is Wiener Netze, not the days (splitting a range to a day takes about seven).
+# More single days failing in one request than this, more failed tries in all than the second
+# (splitting a range to a day takes about seven), or more tries too slow to answer than the
+# third: it is Wiener Netze, not the days.
 FAILING_IN_A_REQUEST = 3
 FAILED_TRIES = 12
+SLOW_TRIES = 3
+# A range of at most this many days that is too slow to answer is not too long: it is Wiener
+# Netze being slow.
+SLOW_RANGE_DAYS = 7
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,6 +71,9 @@ class _Job:
     """One call of :meth:`BulkReader.async_read`: its value type and what it found so far."""
 
     value_type: ValueType
+    # Whether a range that failed in itself may be split (else the error stands).
+    split: bool = True
+    slow: int = 0
     answer: BulkAnswer = field(default_factory=BulkAnswer)
     parts: list[MeterReadings] = field(default_factory=list)
 
@@ -80,14 +90,21 @@ class BulkReader:
         self._dropped: set[tuple[str, DroppedValue]] = set()
 
     async def async_read(
-        self, first: date, last: date, value_type: ValueType, meters: Sequence[str]
+        self,
+        first: date,
+        last: date,
+        value_type: ValueType,
+        meters: Sequence[str],
+        *,
+        split: bool = True,
     ) -> BulkAnswer:
         """The readings of ``meters`` for the local days ``first``..``last``.
 
         Raises when the request fails as a whole: the network, the server, authentication,
-        and every meter refused while the account's meter list is refused too.
+        and every meter refused while the account's meter list is refused too. ``split``:
+        whether a range that fails in itself is split (no: the error stands).
         """
-        job = _Job(value_type)
+        job = _Job(value_type, split)
         await self._read(first, last, tuple(meters), job)
         answer = job.answer
         answer.readings = {
@@ -112,7 +129,7 @@ class BulkReader:
                 await self._read(first, last, (number,), job)
             return
         except (BadRequestError, ApiTimeoutError, ServerError) as err:
-            if isinstance(err, ServerError) and err.status != GATEWAY_TIMEOUT:
+            if not isinstance(err, BadRequestError) and not is_slow(err):
                 raise  # the server's trouble, not this range's
             await self._split(first, last, meters, job, err)
             return
@@ -124,7 +141,15 @@ class BulkReader:
         """A range that failed in itself: halves (newer first), then each meter of a day."""
         answer = job.answer
         answer.tries_failed += 1
-        if answer.tries_failed > FAILED_TRIES:
+        slow = is_slow(err)
+        job.slow += slow
+        short = (last - first).days < SLOW_RANGE_DAYS
+        if (
+            not job.split
+            or (slow and short)
+            or answer.tries_failed > FAILED_TRIES
+            or job.slow > SLOW_TRIES
+        ):
             raise err
         if first != last:
             _LOGGER.debug("Splitting %s %s..%s in two: %s", job.value_type, first, last, err)

@@ -18,9 +18,10 @@ from .api import (
 from .api.const import DEFAULT_RATE_BURST, DEFAULT_RATE_PER_MINUTE
 from .const import CONF_API_KEY, CONF_API_URL, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_TOKEN_URL
 
-# How the client retries inside one update: once (a blip); the coordinator's growing pauses
-# do the rest, and while Wiener Netze keeps failing there is no retry at all (polling.py).
-RETRY_POLICY = RetryPolicy(max_attempts=2)
+# How the client retries inside one update: once (a blip), and never a request that took too
+# long (the bulk reader splits its range instead); the coordinator's growing pauses do the
+# rest, and while Wiener Netze keeps failing there is no retry at all (polling.py).
+RETRY_POLICY = RetryPolicy(max_attempts=2, retry_slow=False)
 # Forms (set-up, re-authentication, reconfigure): no retries, an answer within 15 seconds.
 FLOW_RETRY_POLICY = RetryPolicy(max_attempts=1, max_total_seconds=15)
 FLOW_REQUEST_TIMEOUT = 12.0

@@ -150,15 +150,20 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
     async def _read_account(self, today: date) -> None:
         """The account's meter list: master data, names, new and unavailable meters."""
         state = self.saved.state
-        self.meters = await self.account.async_read(
+        found = await self.account.async_read(
             self.client, today, state.known_meters or self.selected
         )
+        self.meters = {**self.meters, **found}  # a meter not found keeps what was known of it
         if state.known_meters is None and self.account.listed:  # what the user chose from
             smart = {meter.number for meter in self.account.new.values()}
             state.known_meters = sorted(smart | set(self.selected))
             self.account.new = {}
         self.names.update(
-            {number: meter_title(self.meters.get(number), number) for number in self.selected}
+            {
+                number: meter_title(self.meters.get(number), number)
+                for number in self.selected
+                if number in self.meters or number not in self.names
+            }
         )
         self.account.update_issues(self.names)
 
@@ -177,14 +182,15 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     )
                 else:
                     await self._sync_window(now)
-            if polled.resumed:
-                self.history.ask_again(polled.resumed)
+            if back := polled.resumed | (polled.read & self.history.unread):
+                self.history.ask_again(back)
             asked = polled.ran or self.account.unavailable
             if polled.error is None and asked and self.account.list_due(today):
                 await self._read_account_quietly(today)
         except (AuthenticationError, ForbiddenError) as err:
             raise update_error(err) from err
-        self.history.start(self.quarter_hour_meters, self.account.readable())
+        if polled.ran:  # the history import's requests go with the update's, one token for all
+            self.history.start(self.quarter_hour_meters, self.account.readable())
         if polled.error is not None and not polled.ran:
             raise update_error(polled.error)
         return self._summarize(now)

@@ -13,8 +13,9 @@ again, whole, later. Tariff timelines and hours without a price live in the save
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from homeassistant.components.recorder.statistics import get_metadata
@@ -76,6 +77,37 @@ class CostSync:
         # Money statistics known to exist (their rows are kept in step even when no tariff
         # prices their flow any more).
         self._existing: dict[str, bool] = {}
+        # Per statistic, how many running syncs are writing each day: a pending day is cleared
+        # only when none is (one sync finishing must not clear another's).
+        self._writing: dict[tuple[str, Flow], Counter[date]] = defaultdict(Counter)
+
+    def begin(self, number: str, flow: Flow, days: Iterable[date]) -> set[date]:
+        """A sync is about to write these days' energy: they are pending (save before writing).
+
+        Returns those that were pending already and that no running sync is writing: an
+        earlier sync left them behind, and every hour of them is priced.
+        """
+        days = set(days)
+        if not self.timeline(number):
+            return set()
+        state = self.saved.state
+        writing = self._writing[(number, flow)]
+        pending = state.pending_days(number, flow)
+        left_behind = {day for day in pending & days if not writing[day]}
+        writing.update(days)
+        state.set_pending(number, flow, pending | days)
+        return left_behind
+
+    def end(self, number: str, flow: Flow, days: Iterable[date]) -> None:
+        """The sync wrote these days' energy and money: no longer pending.
+
+        Unless another running sync is writing them too.
+        """
+        writing = self._writing[(number, flow)]
+        writing.subtract(set(days))
+        done = {day for day in set(days) if writing[day] <= 0}
+        state = self.saved.state
+        state.set_pending(number, flow, state.pending_days(number, flow) - done)
 
     def timeline(self, number: str) -> TariffTimeline:
         """The tariffs of one meter over time."""
@@ -113,18 +145,26 @@ class CostSync:
         flow: Flow,
         energy: SpliceResult,
         days: Iterable[date],
+        *,
         interrupted: set[date],
+        day_values: set[datetime],
     ) -> PriceReport:
         """Price what an energy splice over ``days`` leaves to price.
 
         The hours whose energy changed, hours still without a price, every hour of the days an
         earlier sync left behind (``interrupted``), and the first hour of each day that has no
-        energy there, for its daily charge. Called under the energy statistic's lock.
+        energy there, for its daily charge. ``day_values``: the hours just written from a day
+        value (those not written now are told by their shape). Called under the energy
+        statistic's lock.
         """
         timeline = self.timeline(number)
         if not timeline:
             return PriceReport()
-        hours = mark_day_values(list(energy.hours))
+        written = {row.start for row in energy.hours} & day_values
+        hours = [
+            replace(row, day_value=True) if row.start in written else row
+            for row in mark_day_values(list(energy.hours))
+        ]
         unpriced = self.unpriced_hours(number, flow)
         to_price = [
             row
@@ -289,9 +329,12 @@ class CostSync:
         try:
             for number in numbers:
                 for flow in Flow:
-                    if days := state.pending_days(number, flow):
+                    writing = self._writing[(number, flow)]
+                    days = {day for day in state.pending_days(number, flow) if not writing[day]}
+                    if days:
                         await self.async_price_days(number, flow, days)
-                        state.set_pending(number, flow, state.pending_days(number, flow) - days)
+                        done = {day for day in days if not writing[day]}
+                        state.set_pending(number, flow, state.pending_days(number, flow) - done)
             if first:
                 await self.async_recalculate(
                     first, years_before(today, MAX_HISTORY_YEARS), today - ONE_DAY

@@ -35,12 +35,14 @@ from .api.vienna_time import ONE_DAY, day_starts
 from .const import STORAGE_DAYS
 from .energy_rows import DayRows
 from .held_days import note_held
-from .saved_state import SavedState, day_key, parse_key
+from .saved_state import SavedState, day_key, meter_day, parse_key
 
 # A day waiting or held is asked for again daily for this long after it was first asked for,
 # then weekly.
 DAILY_FOR = timedelta(days=7)
 WEEKLY = timedelta(days=7)
+# A day not read for as long as the meters keep data is asked for monthly from then on.
+MONTHLY = timedelta(days=30)
 # A day whose request fails on this many consecutive days becomes a gap.
 FAILING_DAYS = 3
 
@@ -59,11 +61,6 @@ def in_storage(day: date, today: date) -> bool:
     return (today - day).days <= STORAGE_DAYS
 
 
-def meter_day(number: str, day: date) -> str:
-    """The key of one day of one meter (a read covers all of its statistics)."""
-    return f"{number}/{day.isoformat()}"
-
-
 def note_asked(state: SavedState, number: str, days: Iterable[date], today: date) -> None:
     """These days of a meter were read today (the meter answered with its registers)."""
     for day in days:
@@ -72,21 +69,33 @@ def note_asked(state: SavedState, number: str, days: Iterable[date], today: date
         state.asked[key] = [first, today.isoformat()]
 
 
-def due(state: SavedState, number: str, day: date, kind: DayState, today: date) -> bool:
-    """Whether a day of a meter that is waiting or held is asked for again today.
+def due(state: SavedState, number: str, day: date, kind: DayState | None, today: date) -> bool:
+    """Whether a day of a meter that is not settled is asked for (again) today.
 
-    While the meters keep it, after a pause that grows from a day to a week. A waiting day
-    they no longer keep is asked for one last time if it was not asked for since (its data may
-    have come while Home Assistant was off); a held one is not asked for any more.
+    ``kind``: waiting or held; None for a day not read yet (never asked for, or asked for while
+    the meter was not read: refused, absent, without registers). After a pause that grows
+    (:func:`_pause`). A waiting day the meters
+    no longer keep is asked for one last time if it was not asked for since (its data may have
+    come while Home Assistant was off); a held one is not asked for any more.
     """
     asked = state.asked.get(meter_day(number, day))
     if asked is None:
-        return in_storage(day, today) or kind is DayState.WAITING
+        return kind is not DayState.HELD or in_storage(day, today)
     first, last = (date.fromisoformat(text) for text in asked)
-    if not in_storage(day, today):
+    if kind is not None and not in_storage(day, today):
         return kind is DayState.WAITING and in_storage(day, last)
-    pause = ONE_DAY if last - first < DAILY_FOR else WEEKLY
-    return today - last >= pause
+    return today - last >= _pause(kind, last - first)
+
+
+def _pause(kind: DayState | None, asked_for: timedelta) -> timedelta:
+    """How long to wait before asking again, after asking for this long.
+
+    A day waiting or held: daily for a week, then weekly. A day of a meter that was not read
+    (no data yet, refused alone): weekly, and monthly once the meters no longer keep it.
+    """
+    if kind is not None:
+        return ONE_DAY if asked_for < DAILY_FOR else WEEKLY
+    return WEEKLY if asked_for < timedelta(days=STORAGE_DAYS) else MONTHLY
 
 
 def unsettled(state: SavedState, number: str) -> dict[date, DayState]:
@@ -134,7 +143,7 @@ def note_day(
     key = day_key(number, flow, day)
     if result.held is not None:
         note_held(state, key, result.held)
-        state.waiting.pop(key, None)
+        _resolve(state, key, None)
         state.asked.setdefault(meter_day(number, day), [today.isoformat()] * 2)
         return DayState.HELD
     if result.rows:
@@ -145,8 +154,7 @@ def note_day(
     if not result.missing:
         _resolve(state, key, None)
         return DayState.DATA
-    first = state.first_day(number, flow)
-    begun = first is not None and first <= day
+    begun = _begun(state, number, flow, day)
     if not begun and meter_has_data:
         _resolve(state, key, None)  # the statistic had not begun (PV added later)
         return None
@@ -158,6 +166,12 @@ def note_day(
         return DayState.WAITING
     _resolve(state, key, result.missing if begun else None)
     return DayState.GAP if begun else None
+
+
+def _begun(state: SavedState, number: str, flow: Flow, day: date) -> bool:
+    """Whether the statistic had data on or before ``day`` (a day without it is then missing)."""
+    first = state.first_day(number, flow)
+    return first is not None and first <= day
 
 
 def _resolve(state: SavedState, key: str, gap: int | None) -> None:
@@ -200,8 +214,7 @@ def expire(state: SavedState, today: date) -> set[str]:
     for key in list(state.waiting):
         number, flow, day = parse_key(key)
         if not due(state, number, day, DayState.WAITING, today) and not in_storage(day, today):
-            first = state.first_day(number, flow)
-            begun = first is not None and first <= day
+            begun = _begun(state, number, flow, day)
             _resolve(state, key, state.waiting[key] if begun else None)
             old.add((number, day))
     old |= {
@@ -228,7 +241,7 @@ def note_failing(state: SavedState, number: str, day: date, today: date) -> bool
     if count < FAILING_DAYS:
         return False
     del state.failing[key]
-    flows = [flow for flow in Flow if state.first_day(number, flow)] or [Flow.CONSUMPTION]
+    flows = [flow for flow in Flow if _begun(state, number, flow, day)] or [Flow.CONSUMPTION]
     for flow in flows:
         _resolve(state, day_key(number, flow, day), len(day_starts(day)))
     settle(state, number, [day])

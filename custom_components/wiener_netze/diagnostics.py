@@ -19,8 +19,7 @@ from .api import Meter
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .const import CONF_API_KEY, CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_METERS
 from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
-from .day_life import meter_day
-from .saved_state import SavedState, parse_key
+from .saved_state import SavedState, meter_day, parse_key
 from .schedule import window_start
 from .summary import MeterSummary
 
@@ -203,6 +202,6 @@ def _coordinator(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
         "rejected_values": sum(len(store.reported) for store in coordinator.stores.values()),
         "last_run": {str(kind): at.isoformat() for kind, at in log.last_run.items()},
         "register_target": log.register_target.isoformat() if log.register_target else None,
-        "gateway_requests": dict(coordinator.client.stats.by_path),
+        "gateway_requests": dict(coordinator.client.stats.by_kind),
         "token_requests": coordinator.client.token_requests,
     }

@@ -132,20 +132,15 @@ class EnergySync:
     def _mark_pending(
         self, stores: Mapping[str, MeterStore], wanted: Mapping[str, list[date]]
     ) -> dict[tuple[str, Flow], set[date]]:
-        """Record the days about to be written as pending; returns those already pending.
+        """The days about to be written are pending money.
 
-        Those were left behind by a sync that did not finish: every hour of them is priced.
+        Returns those an earlier sync left behind (every hour of them is priced).
         """
-        state = self.saved.state
-        interrupted: dict[tuple[str, Flow], set[date]] = {}
-        for number, meter_days in wanted.items():
-            if not self.cost_sync.timeline(number):
-                continue
-            for flow in stores[number].flows:
-                pending = state.pending_days(number, flow)
-                interrupted[(number, flow)] = pending & set(meter_days)
-                state.set_pending(number, flow, pending | set(meter_days))
-        return interrupted
+        return {
+            (number, flow): self.cost_sync.begin(number, flow, meter_days)
+            for number, meter_days in wanted.items()
+            for flow in stores[number].flows
+        }
 
     def _rows(
         self,
@@ -199,10 +194,12 @@ class EnergySync:
             )
             report.written += outcome.written
             report.corrected += outcome.corrected
-            money = await self.cost_sync.async_follow(number, flow, outcome, days, interrupted)
+            day_values = {row.start for row in rows if row.day_value}
+            money = await self.cost_sync.async_follow(
+                number, flow, outcome, days, interrupted=interrupted, day_values=day_values
+            )
             report.unpriced += money.unpriced
-        state = self.saved.state
-        state.set_pending(number, flow, state.pending_days(number, flow) - set(days))
+        self.cost_sync.end(number, flow, days)
 
     def _note_days(
         self,

@@ -1,22 +1,16 @@
 """The history import: each statistic gets what the recorder lacks, in the background.
 
-Which days are missing is decided per meter and statistic and per day, from what the recorder
-holds and the saved state, never from one flag. A day older than the coordinator's window is
-missing for a meter when it is not settled (never read, or read before its data was delivered),
-or when a statistic of the meter has data before it but the recorder holds no row of it (and it
-is neither a held day nor a known gap). Days waiting for their data or held back
-(:mod:`.day_life`), in the window's settled days too, are missing again when their growing
-pause is over, and at once for a meter whose deliveries resumed. So after any downtime, for a
-meter added later and when the history depth is raised, exactly the missing days are read, and a
-restart plans again from what was written.
-
-Missing days are read in rounds of at most :data:`CHUNK_DAYS` days (with the day before for the
-opening register, 90 per request), newest first, three bulk requests per round (quarter hours,
-day values, registers) for the meters that miss a day in it (:mod:`.bulk_read`). A meter
-refused, absent or answering without registers was not read: its days keep their state. Other
-errors (the network, the server, a stalled recorder) pause the import, with pauses that double
-from an hour up to a day. The same range import serves the ``import_history`` action and a
-released held day outside the window.
+Which days are read is :mod:`.history_plan`'s: days never read, days waiting for their data or
+held back when their pause is over, and at once for a meter whose deliveries resumed. They are
+read in rounds, newest first, three bulk requests per round (quarter hours, day values,
+registers) through :mod:`.bulk_read`. A meter refused, absent from one of the three answers or
+answering without registers was not read: its days keep their state (and are asked for again
+with growing pauses). A round with a meter's data that read it without data for a month before
+its oldest day, a month the meters no longer keep, makes that day a candidate for where its data
+starts; the next older round confirms it when it has no data of the meter either (nothing older
+is asked for then). Errors of Wiener Netze or the recorder pause the import, with pauses that
+double from an hour up to a day. The same range import serves the ``import_history`` action and
+a released held day outside the window.
 
 Everything here runs as background tasks of the entry: Home Assistant's start and the entry's
 set-up never wait for it, and unloading the entry cancels it.
@@ -28,39 +22,29 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .api import Flow, ValueType, WienerNetzeError
-from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
+from .api import ValueType, WienerNetzeError
+from .api.vienna_time import ONE_DAY, days_between, local_day
 from .backoff import Backoff
 from .bulk_read import BulkAnswer, BulkReader
 from .const import DOMAIN, STORAGE_DAYS
-from .day_life import (
-    due,
-    expire,
-    gap_days,
-    note_asked,
-    note_failing,
-    note_success,
-    unsettled,
-    waiting_days,
-)
+from .day_life import expire, gap_days, note_asked, note_failing, note_success
+from .day_life import waiting_days as waiting_days_of
 from .energy_sync import EnergySync, SyncReport
 from .entry_options import EntryOptions
-from .meter_store import FLOWS, MeterStore, read_by_quarter_hours
-from .saved_state import SavedStateStore, day_key
+from .history_plan import CHUNK_DAYS, Chunk, async_missing, history_range, next_chunk, open_days
+from .meter_store import FLOWS, MeterStore, read_by_quarter_hours, report_rejected
+from .saved_state import SavedStateStore
 from .schedule import settled_before, window_start
-from .statistic_ids import statistic_id
-from .statistics_writer import RecorderStalledError, async_recorded_days
+from .statistics_writer import RecorderStalledError
 
-# 89 days, so that with the day before (for the opening register) a request covers 90.
-CHUNK_DAYS = 89
 # A meter read without data for this many days just before its oldest data, all of them older
-# than the meters keep (so not a delivery still to come), has no older data.
+# than the meters keep (so not a delivery still to come), may have no older data.
 EMPTY_BEFORE_DATA = 30
 # A paused history import is tried again after this, then after twice as long, up to a day.
 RETRY_FIRST = timedelta(hours=1)
@@ -77,37 +61,10 @@ class MeterHistory:
     progress: float | None
     data_from: str | None
     imported_from: str | None
-    # Days never read yet, days asked for whose data is not delivered yet, days given up on.
+    # Days not read yet, days asked for whose data is not delivered yet, days given up on.
     missing_days: int
     waiting_days: int
     gap_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """One round of requests: the local days ``first``..``last`` of some meters."""
-
-    first: date
-    last: date
-    days: dict[str, list[date]]
-
-
-def next_chunk(missing: Mapping[str, Sequence[date]]) -> Chunk | None:
-    """The newest round of at most :data:`CHUNK_DAYS` missing days.
-
-    It names only the meters that miss a day in it; None when nothing is missing.
-    """
-    every = {day for days in missing.values() for day in days}
-    if not every:
-        return None
-    last = max(every)
-    first = min(day for day in every if day > last - CHUNK_DAYS * ONE_DAY)
-    days = {
-        number: in_chunk
-        for number, wanted in missing.items()
-        if (in_chunk := [day for day in wanted if first <= day <= last])
-    }
-    return Chunk(first, last, days)
 
 
 class HistoryImport:
@@ -139,15 +96,15 @@ class HistoryImport:
         self._task: asyncio.Task[None] | None = None
         self._planned: date | None = None
         self._backoff = Backoff(RETRY_FIRST, RETRY_LIMIT)
-        # Meters whose waiting days are asked for at once (their deliveries resumed).
-        self._now: set[str] = set()
-        self._missing: dict[str, int] = {}
-        self._wanted = 0
-
-    def _range(self, today: date) -> tuple[date, date]:
-        """The days the history import reads once: from the history depth to the window."""
-        first = years_before(today, self.options.history_years)
-        return first, window_start(today, self.options.correction_days) - ONE_DAY
+        # Meters whose waiting days and days not read are asked for at once (their deliveries
+        # resumed, or they answer again), and meters a round asked for but did not read.
+        self._ask_now: set[str] = set()
+        self.unread: set[str] = set()
+        # Per meter, where its data may start: confirmed by the next older round without data.
+        self._start_candidates: dict[str, date] = {}
+        # Implausible values of days outside the window already named in the log.
+        self._rejected_named: set[tuple[str, datetime]] = set()
+        self._planned_once = False
 
     def start(self, quarter_hour_meters: set[str], readable: Sequence[str]) -> None:
         """Import what is missing, in the background, once a day (or until it went through).
@@ -157,7 +114,7 @@ class HistoryImport:
         """
         self.numbers = tuple(readable)
         now = dt_util.utcnow()
-        if self._planned == local_day(now) and not self._now:
+        if self._planned == local_day(now) and not self._ask_now:
             return
         if self._task is not None and not self._task.done():
             return
@@ -168,8 +125,12 @@ class HistoryImport:
         )
 
     def ask_again(self, numbers: set[str]) -> None:
-        """Deliveries of these meters resumed: their waiting days are asked for at once."""
-        self._now |= numbers
+        """Deliveries of these meters resumed, or they answer again: ask for their days at once.
+
+        Their waiting days and the days not read are asked for in the next round.
+        """
+        self._ask_now |= numbers
+        self.unread -= numbers
 
     async def async_run(self, quarter_hour_meters: set[str]) -> None:
         """Find what each meter misses and import it, round by round, newest first."""
@@ -177,11 +138,12 @@ class HistoryImport:
         state = self.saved.state
         if concerned := expire(state, today):
             self.energy_sync.update_issues(concerned)
-        asked_now, self._now = self._now, set()
-        missing = await self.async_missing(today, asked_now)
-        first, last = self._range(today)
-        self._wanted = max(0, (last - first).days + 1) if self.options.history_years > 0 else 0
-        self._missing = {number: self._never_read(number, days) for number, days in missing.items()}
+            await self.saved.async_save()
+        ask_now, self._ask_now = self._ask_now, set()
+        missing = await async_missing(
+            self.hass, state, self.numbers, self.options, today=today, ask_now=ask_now
+        )
+        self._planned_once = True
         self.on_progress()
         imported = any(missing.values())
         while (chunk := next_chunk(missing)) is not None:
@@ -189,14 +151,13 @@ class HistoryImport:
                 await self._import(chunk, quarter_hour_meters, today)
             except (WienerNetzeError, RecorderStalledError) as err:
                 self._pause(chunk, err)
-                self._now |= asked_now
+                self._ask_now |= ask_now
                 return
             for number in chunk.days:
                 start = state.data_start.get(number, "")  # nothing older than a meter's data
                 missing[number] = [
                     day for day in missing[number] if day < chunk.first and day.isoformat() >= start
                 ]
-                self._missing[number] = self._never_read(number, missing[number])
             await self.saved.async_save()
             self.on_progress()
         self._planned = today
@@ -205,78 +166,11 @@ class HistoryImport:
         if imported:
             _LOGGER.info("History import complete")
 
-    def _never_read(self, number: str, days: list[date]) -> int:
-        """How many of a meter's missing days are not waiting or held (read for the first time)."""
-        pending = unsettled(self.saved.state, number)
-        return sum(1 for day in days if day not in pending)
-
     def _pause(self, chunk: Chunk, err: Exception) -> None:
         """Wiener Netze (or the recorder) cannot be used now: try again later, logged once."""
         pause = self._backoff.failed(dt_util.utcnow())
         log = _LOGGER.warning if self._backoff.failures == 1 else _LOGGER.debug
         log("History import paused at %s, tried again in %s: %s", chunk.last, pause, err)
-
-    async def async_missing(
-        self,
-        today: date,
-        asked_now: set[str] = frozenset(),  # type: ignore[assignment]
-    ) -> dict[str, list[date]]:
-        """The days each meter misses (see the module docstring).
-
-        ``asked_now``: meters whose waiting days are due whatever their pause.
-        """
-        state = self.saved.state
-        first, last = self._range(today)
-        if self.options.history_years <= 0:
-            last = first - ONE_DAY
-        # Waiting and held days are asked for again (day_life.due), up to the correction
-        # window (inside it the coordinator reads every day once a day).
-        again_to = settled_before(today, self.options.correction_days) - ONE_DAY
-        result: dict[str, list[date]] = {}
-        for number in self.numbers:
-            settled = state.settled_days(number)
-            pending = {
-                day: kind for day, kind in unsettled(state, number).items() if day not in settled
-            }
-            start = state.data_start.get(number)
-            if start is not None:  # nothing before the meter's data is asked for
-                settled |= set(days_between(first, date.fromisoformat(start) - ONE_DAY))
-            missing = {
-                day
-                for day in days_between(first, last)
-                if day not in settled and day not in pending
-            }
-            missing |= {
-                day
-                for day, kind in pending.items()
-                if day <= again_to and (number in asked_now or due(state, number, day, kind, today))
-            }
-            for flow in FLOWS:
-                missing |= await self._lacking_rows(number, flow, first, last, missing)
-            result[number] = sorted(missing)
-        return result
-
-    async def _lacking_rows(
-        self, number: str, flow: Flow, first: date, last: date, missing: set[date]
-    ) -> set[date]:
-        """Settled days of one statistic with data before them but no row in the recorder."""
-        if first > last:
-            return set()
-        state = self.saved.state
-        recorded = await async_recorded_days(self.hass, statistic_id(number, flow), first, last)
-        if recorded:
-            state.note_data(number, flow, min(recorded))
-        since = state.first_day(number, flow)
-        if since is None:
-            return set()
-        return {
-            day
-            for day in days_between(max(first, since), last)
-            if day not in recorded
-            and day not in missing
-            and (key := day_key(number, flow, day)) not in state.held
-            and key not in state.gaps
-        }
 
     async def _import(self, chunk: Chunk, quarter_hour_meters: set[str], today: date) -> SyncReport:
         """Read one round and splice what was read of each meter into the statistics."""
@@ -290,34 +184,40 @@ class HistoryImport:
             for value_type in VALUE_TYPES
         }
         stores = self._stores(chunk, answers, today)
-        read = self._read_days(chunk, answers, today)
+        quarter_hours = read_by_quarter_hours(stores, quarter_hour_meters)
+        read = self._read_days(chunk, answers, quarter_hours, today)
         for number, store in stores.items():
-            self._conclude_start(number, store, read[number], today)
+            self._conclude_start(chunk, number, store, read[number], today)
         for number, err in answers[ValueType.QUARTER_HOUR].refused.items():
             # The coordinator's next update names it (gone or locked) once.
             _LOGGER.debug("History import skips %s for now: %s", number, err)
         return await self.energy_sync.async_sync(
             stores,
             read,
-            read_by_quarter_hours(stores, quarter_hour_meters),
+            quarter_hours,
             settled_before=settled_before(today, self.options.correction_days),
             today=today,
         )
 
     def _conclude_start(
-        self, number: str, store: MeterStore, read: list[date], today: date
+        self, chunk: Chunk, number: str, store: MeterStore, read: list[date], today: date
     ) -> None:
-        """Whether the meter's data starts at its oldest day in this answer.
+        """Where the meter's data starts, from answers with and without its data.
 
-        So when the answer read it without data for a month before that day, a month the meters
-        no longer keep (so it is not a delivery still to come).
+        A round with its data that read it without data for a month before its oldest day, a
+        month the meters no longer keep (not a delivery still to come), makes that day a
+        candidate; the next older round confirms it when it read the meter without any data
+        (a lost stretch of a month is not taken for the start), else the candidate goes.
         """
+        candidate = self._start_candidates.pop(number, None)
         if not store.first_seen:
-            return  # an answer without the meter's data concludes nothing
+            if candidate is not None and read and chunk.last < candidate:
+                self.saved.state.data_start[number] = candidate.isoformat()
+            return
         oldest = min(store.first_seen.values())
         empty = [day for day in read if day < oldest]
         if len(empty) >= EMPTY_BEFORE_DATA and (today - oldest).days > STORAGE_DAYS:
-            self.saved.state.data_start[number] = oldest.isoformat()
+            self._start_candidates[number] = oldest
 
     def _stores(
         self, chunk: Chunk, answers: Mapping[ValueType, BulkAnswer], today: date
@@ -329,30 +229,49 @@ class HistoryImport:
         limit = self.options.max_power_w
         for value_type, answer in answers.items():
             for number, readings in answer.readings.items():
-                stores[number].ingest(value_type, readings, limit)
-                if number in into:
-                    into[number].ingest(value_type, readings, limit)
+                outcome = stores[number].ingest(value_type, readings, limit)
+                if number in into:  # its store names each implausible value once
+                    outcome = into[number].ingest(value_type, readings, limit)
+                fresh = [
+                    reading
+                    for reading in outcome.rejected
+                    if (number, reading.start) not in self._rejected_named
+                ]
+                self._rejected_named.update((number, reading.start) for reading in fresh)
+                report_rejected(self.energy_sync.names.get(number, number), fresh, limit)
         return stores
 
     def _read_days(
-        self, chunk: Chunk, answers: Mapping[ValueType, BulkAnswer], today: date
+        self,
+        chunk: Chunk,
+        answers: Mapping[ValueType, BulkAnswer],
+        quarter_hours: set[str],
+        today: date,
     ) -> dict[str, list[date]]:
-        """The days of each meter read by quarter hours and by day values; failing ones counted.
+        """The days each meter was read on; failing days counted.
 
+        Read: in the day values, the registers, and the quarter hours of a meter read by them.
+        Every day asked for is noted as asked (so one not read is asked again after a pause).
         A day that failed even alone fails again tomorrow; on its third day it becomes a gap.
         """
         state = self.saved.state
-        quarter, day_values = answers[ValueType.QUARTER_HOUR], answers[ValueType.DAY]
         failed: dict[str, dict[date, WienerNetzeError]] = {}
         for answer in answers.values():
             for (number, day), err in answer.failed.items():
                 failed.setdefault(number, {})[day] = err
         read: dict[str, list[date]] = {}
         for number, wanted in chunk.days.items():
-            both = quarter.read.get(number, set()) & day_values.read.get(number, set())
+            kinds = [ValueType.DAY, ValueType.METER_READ]
+            if number in quarter_hours:
+                kinds.append(ValueType.QUARTER_HOUR)
+            answered = set.intersection(*(answers[kind].read.get(number, set()) for kind in kinds))
             failing = failed.get(number, {})
-            read[number] = [day for day in wanted if day in both and day not in failing]
-            note_asked(state, number, read[number], today)
+            read[number] = [day for day in wanted if day in answered and day not in failing]
+            if all(number in answers[kind].read for kind in kinds):
+                self.unread.discard(number)
+            else:
+                self.unread.add(number)  # asked again at once when it answers again
+            note_asked(state, number, wanted, today)
             note_success(state, number, read[number])
             for day, err in sorted(failing.items()):
                 if note_failing(state, number, day, today):
@@ -385,26 +304,23 @@ class HistoryImport:
         return total
 
     def summary(self) -> dict[str, MeterHistory]:
-        """How far each meter's history import is, for the sensors."""
+        """How far each meter's history import is, for the sensors (unknown before it planned)."""
         state = self.saved.state
-        today = local_day(dt_util.utcnow())
-        first, last = self._range(today)
-        wanted = self.options.history_years > 0
+        first, last = history_range(local_day(dt_util.utcnow()), self.options)
+        wanted = max(0, (last - first).days + 1)
         result = {}
         for number in self.numbers:
             starts = [day for flow in FLOWS if (day := state.first_day(number, flow))]
-            missing = self._missing.get(number)
-            waiting = waiting_days(state, number)
+            never, waiting = open_days(state, number, first, last)
             progress: float | None = None
-            if wanted and missing is not None:
-                open_days = missing + sum(1 for day in waiting if first <= day <= last)
-                progress = round(max(0.0, 100 * (1 - open_days / max(1, self._wanted))), 1)
+            if wanted and self._planned_once:
+                progress = round(max(0.0, 100 * (1 - (never + waiting) / wanted)), 1)
             result[number] = MeterHistory(
                 progress=progress,
                 data_from=min(starts).isoformat() if starts else None,
                 imported_from=first.isoformat() if wanted else None,
-                missing_days=missing or 0,
-                waiting_days=len(waiting),
+                missing_days=never,
+                waiting_days=len(waiting_days_of(state, number)),
                 gap_days=len(gap_days(state, number)),
             )
         return result

@@ -50,6 +50,20 @@ def report_dropped(name: str, dropped: list[DroppedValue]) -> None:
         )
 
 
+def report_rejected(name: str, rejected: list[Reading], limit: float) -> None:
+    """Log each implausible value ignored, once: meter, interval, value and the limit."""
+    for reading in rejected:
+        _LOGGER.warning(
+            "%s: ignored an implausible value of %.3f kWh for %s..%s (more than the "
+            "plausibility limit of %.0f W)",
+            name,
+            reading.value,
+            reading.start.isoformat(),
+            reading.end.isoformat(),
+            limit,
+        )
+
+
 def read_by_quarter_hours(stores: Mapping[str, MeterStore], known: Iterable[str]) -> set[str]:
     """The meters read by quarter hour.
 

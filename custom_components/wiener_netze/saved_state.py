@@ -37,6 +37,17 @@ def day_key(number: str, flow: Flow, day: date) -> str:
     return f"{number}/{flow.value}/{day.isoformat()}"
 
 
+def meter_day(number: str, day: date) -> str:
+    """The key of one day of one meter (a read covers all of its statistics)."""
+    return f"{number}/{day.isoformat()}"
+
+
+def parse_meter_day(key: str) -> tuple[str, date]:
+    """The meter and day of a :func:`meter_day` key."""
+    number, day = key.split("/")
+    return number, date.fromisoformat(day)
+
+
 def parse_key(key: str) -> tuple[str, Flow, date]:
     """The meter, flow and day of a key."""
     number, flow, day = key.split("/")
@@ -172,7 +183,7 @@ class SavedState:
                 del mapping[key]
         self.released = [key for key in self.released if parse_key(key)[2] >= before]
         for days in (self.failing, self.asked):
-            for key in [key for key in days if key.split("/")[1] < before.isoformat()]:
+            for key in [key for key in days if parse_meter_day(key)[1] < before]:
                 del days[key]
         for key, ranges in list(self.money_pending.items()):
             number, flow = key.split("/")

@@ -14,8 +14,10 @@ quarter hours against them); a meter without quarter hours is read by day values
 quarter hours are asked for once for each day it publishes, so that switching them on in the
 portal is noticed. The register (meter reading) is read once a newer complete day exists, and again
 at most once a day while it does not come. Each update sends every due request, so one token serves
-them all. The fetch log is kept per meter: a day asked for a meter that was not read (refused,
-absent, without registers) is not taken as asked.
+them all. The fetch log is kept per meter: a meter refused on its own is not taken as asked
+(its days are asked for when it is readable again); one left out of an answer or answering
+without registers was asked but not read, so it is not asked again at every update and its days
+are not imported.
 """
 
 from __future__ import annotations
@@ -26,11 +28,10 @@ from datetime import date, datetime, timedelta
 
 from .api import ValueType
 from .api.vienna_time import ONE_DAY, days_between, local_day, local_midnight
-from .const import STORAGE_DAYS
 from .meter_store import DayStatus, MeterStore
 
-# A register that does not come is asked for again at most this often (while its day is still
-# kept by the meter).
+# A register that does not come is asked for again at most this often (while its day is in the
+# window).
 REGISTER_RETRY = timedelta(days=1)
 # Days not yet published are asked for again after as long as they have already been overdue,
 # but no sooner than the first and no later than the second of these.
@@ -356,7 +357,8 @@ def plan(
         for value_type, due in ((ValueType.QUARTER_HOUR, quarter_due), (ValueType.DAY, day_due))
         if (fetch := due.fetch(value_type, every)) is not None
     ]
-    if register_due and (target := max(register_due)) >= today - STORAGE_DAYS * ONE_DAY:
+    if register_due:
+        target = max(register_due)
         last_run = log.last_run.get(ValueType.METER_READ)
         if log.register_target != target or last_run is None or now - last_run >= REGISTER_RETRY:
             fetches.append(Fetch(ValueType.METER_READ, every, min(register_due), target))

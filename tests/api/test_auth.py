@@ -40,7 +40,7 @@ async def test_token_is_reused(client: WienerNetzeClient, sim_state: Simulator) 
     assert sim_state.counts["token"] == 1
     assert client.token_requests == 1
     assert client.stats.gateway == 5
-    assert client.stats.by_path == {"/zaehlpunkte": 5}
+    assert client.stats.by_kind == {"GET /zaehlpunkte": 5}
 
 
 async def test_parallel_calls_share_one_token_request(

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import DOMAIN
 from custom_components.wiener_netze.history_import import HistoryImport
+from custom_components.wiener_netze.history_plan import async_missing
 from custom_components.wiener_netze.issues import gap_issue_id
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
@@ -166,9 +167,11 @@ async def test_when_deliveries_resume_the_waiting_days_are_asked_for_at_once(
         {"no_registers_meters": [HOUSEHOLD]},
         {"forbidden_meters": [HOUSEHOLD]},
         {"absent_meters": [HOUSEHOLD], "absent_value_types": ["DAY"]},
+        {"absent_meters": [HOUSEHOLD], "absent_value_types": ["METER_READ"]},
     ],
-    ids=["without_registers", "refused_alone", "missing_from_one_answer"],
+    ids=["without_registers", "refused_alone", "missing_from_day_values", "missing_from_registers"],
 )
+@pytest.mark.databases
 async def test_a_meter_not_read_in_a_history_round_keeps_its_days(
     hass: HomeAssistant,
     simulator: RunningSimulator,
@@ -206,3 +209,34 @@ async def test_a_meter_not_read_in_a_history_round_keeps_its_days(
     rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     truth = published_hours(sim_state, HOUSEHOLD, first, TODAY, False)
     assert_equal_hours({start: row for start, row in rows.items() if start in truth}, truth)
+
+
+async def test_waiting_days_are_asked_for_daily_for_a_week_then_weekly(
+    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+) -> None:
+    """A day waiting for its data, older than the window, with data before it in the
+    statistics: planned daily for a week after it was first asked for, then weekly, and at once
+    for a meter whose deliveries resumed."""
+    entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
+    await set_up(hass, entry)
+    state = entry.runtime_data.saved.state
+    waiting = date(2026, 11, 21)  # no row: not published at set-up
+    state.waiting[f"{HOUSEHOLD}/consumption/{waiting}"] = 96
+    options = entry.runtime_data.options
+
+    async def planned(today: date, first: date, last: date, ask_now: frozenset[str]) -> bool:
+        state.asked[f"{HOUSEHOLD}/{waiting}"] = [first.isoformat(), last.isoformat()]
+        missing = await async_missing(
+            hass, state, [HOUSEHOLD], options, today=today, ask_now=set(ask_now)
+        )
+        return waiting in missing[HOUSEHOLD]
+
+    none: frozenset[str] = frozenset()
+    week = date(2026, 12, 3)  # in the window's settled days, first asked five days before
+    assert await planned(week, date(2026, 11, 28), week - ONE_DAY, none) is True  # daily
+    assert await planned(week, date(2026, 11, 28), week, none) is False  # asked today
+    today = date(2026, 12, 10)  # the window starts on 1 December: a day of the history
+    asked_first = date(2026, 11, 22)
+    assert await planned(today, asked_first, today - ONE_DAY, none) is False  # weekly now
+    assert await planned(today, asked_first, today - 7 * ONE_DAY, none) is True
+    assert await planned(today, asked_first, today - ONE_DAY, frozenset({HOUSEHOLD})) is True

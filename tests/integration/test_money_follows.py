@@ -4,6 +4,7 @@ priced after the start, and a day changing its source is never counted twice."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import CONF_TARIFF, DOMAIN
 from custom_components.wiener_netze.cost_sync import CostSync
+from custom_components.wiener_netze.history_import import HistoryImport
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA, day_bounds
@@ -178,29 +180,34 @@ async def test_money_a_stop_left_behind_is_priced_after_the_start(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     sim_state: Simulator,
-    freezer: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Home Assistant stops after a sync wrote the new day's energy and before it wrote its
-    money: after the start, the money of those days is priced from the stored energy."""
-    entry = make_entry(simulator, [HOUSEHOLD], tariff=TARIFF)
-    await set_up(hass, entry)
+    """Home Assistant stops while the history import writes a round: its energy is written,
+    its money not. After the start, with nothing else reading those days again, the money of
+    every day the round was writing is priced from the stored energy."""
+    entry = make_entry(simulator, [HOUSEHOLD], history_years=1, tariff=TARIFF)
 
     async def stop(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("Home Assistant stops here")
+        raise asyncio.CancelledError  # Home Assistant stops here
 
     monkeypatch.setattr(CostSync, "async_price", stop)
-    today = NOW.date() + ONE_DAY
-    await tick_to(hass, freezer, sim_state, morning(today))
-    energy = truth_hours(sim_state, HOUSEHOLD, WINDOW[0], today - ONE_DAY, feed_in=False)
-    assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), energy)
-    new_day = of_day(await stored_money(hass, HOUSEHOLD, CONSUMPTION), today - ONE_DAY)
-    assert new_day == {}  # the money of the new day is not written
+    await set_up(hass, entry)
+    first_round = (date(2026, 8, 4), date(2026, 10, 31))  # the history's newest round
+    energy = truth_hours(sim_state, HOUSEHOLD, *first_round, feed_in=False)
+    rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    assert_equal_hours({start: rows[start] for start in energy}, energy)
+    money = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
+    assert not {start for start in money if start in energy}
+    assert entry.runtime_data.saved.state.money_pending
     monkeypatch.undo()
     assert await hass.config_entries.async_unload(entry.entry_id)
+    # Nothing reads those days again: only the money left pending prices them.
+    monkeypatch.setattr(HistoryImport, "start", lambda *args: None)
     await set_up(hass, entry)
+    money = await stored_money(hass, HOUSEHOLD, CONSUMPTION)
     assert_equal_hours(
-        await stored_money(hass, HOUSEHOLD, CONSUMPTION), expected_money(energy, PRICE, CHARGE)
+        {start: money[start] for start in money if start in energy},
+        expected_money(energy, PRICE, CHARGE),
     )
     assert entry.runtime_data.saved.state.money_pending == {}
 
@@ -230,8 +237,8 @@ async def test_a_day_switching_to_quarter_hours_counts_once_while_it_is_recent(
             sum(row["change"] for row in money.values()),
         )
 
-    today = NOW.date() + ONE_DAY
     await tick_to(hass, freezer, sim_state, morning(switch + ONE_DAY))  # the day value
+    today = switch + 2 * ONE_DAY
     assert (await day_sums())[0] == pytest.approx(total)
     while today <= switch + 8 * ONE_DAY:  # through the correction window
         await tick_to(hass, freezer, sim_state, morning(today))

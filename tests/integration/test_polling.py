@@ -141,7 +141,7 @@ async def test_a_meter_in_an_answer_that_was_not_asked_for_is_ignored(
     assert caplog.text.count("which were not asked for") == 1
     truth = truth_hours(sim_state, HOUSEHOLD, *WINDOW, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, Flow.CONSUMPTION), truth)
-    assert DAILY not in entry.runtime_data.stores
+    assert await stored(hass, DAILY, Flow.CONSUMPTION) == {}
 
 
 @dataclass(slots=True)
@@ -213,12 +213,14 @@ def _meter(number: str) -> Meter:
     )
 
 
-EVENTS = ("listed", "unlisted", "locked", "not_found", "next_day")
+EVENTS = ("listed", "unlisted", "locked", "not_found", "read", "next_day")
 
 
 def test_any_sequence_of_listed_locked_and_gone_is_valid(hass: HomeAssistant) -> None:
-    """Listed, missing from the list, refused (403), not found (404), a day passing: in any
-    order (every sequence of five), nothing raises and what the watch says stays consistent."""
+    """Listed, missing from the list, refused (403), not found (404), read, a day passing: in
+    any order (every sequence of five), nothing raises, a locked meter is tried again only on a
+    later day and stays unavailable until it is read, and a meter found gone stays gone until
+    listed."""
     for events in itertools.product(EVENTS, repeat=5):
         _check_sequence(hass, events)
 
@@ -228,23 +230,35 @@ def _check_sequence(hass: HomeAssistant, events: tuple[str, ...]) -> None:
     watch = AccountWatch(hass, "entry", [HOUSEHOLD, PHOTOVOLTAIC])
     day = date(2026, 11, 21)
     others = [_meter(PHOTOVOLTAIC)]
+    locked_on: date | None = None
     for event in events:
         if event == "listed":
             watch.note_list([_meter(HOUSEHOLD), *others], day, [HOUSEHOLD, PHOTOVOLTAIC])
         elif event == "unlisted":
+            before = dict(watch.unavailable)
             watch.note_list(others, day, [HOUSEHOLD, PHOTOVOLTAIC])
+            assert watch.unavailable == before  # a list without it proves nothing
         elif event == "locked":
             watch.note_locked(HOUSEHOLD, day)
+            locked_on = day
         elif event == "not_found":
             watch.note_gone(HOUSEHOLD)
+        elif event == "read":
+            watch.note_read([HOUSEHOLD])
+            assert HOUSEHOLD not in watch.unavailable
         else:
             day += ONE_DAY
-        watch.update_issues({})
-        readable = HOUSEHOLD in watch.readable()
-        assert readable == (HOUSEHOLD not in watch.unavailable)
+        reason = watch.unavailable.get(HOUSEHOLD)
+        if reason is Unavailable.GONE:
+            assert HOUSEHOLD not in watch.readable()
+        if reason is Unavailable.LOCKED and HOUSEHOLD in watch.readable():
+            assert locked_on is not None
+            assert locked_on < day  # tried again on a later day
         assert PHOTOVOLTAIC in watch.readable()
+    watch.update_issues({})
     last = events[-1]
     if last == "not_found":
         assert watch.unavailable[HOUSEHOLD] is Unavailable.GONE
     elif last == "locked":
         assert watch.unavailable[HOUSEHOLD] is Unavailable.LOCKED
+        assert HOUSEHOLD not in watch.readable()

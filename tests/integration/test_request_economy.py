@@ -142,3 +142,46 @@ async def test_a_gateway_down_for_a_day_costs_a_handful_of_requests(
     truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY + 2 * ONE_DAY, False)
     rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     assert_equal_hours({start: rows[start] for start in rows if start in truth}, truth)
+
+
+async def test_a_gateway_too_slow_to_answer_for_a_day_costs_a_handful_of_requests(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every gateway request answers 504 for a whole day: the window's request is split once
+    (it could have been too long), then Wiener Netze is paused like any failure, with neither
+    retries nor splits; at most five requests that day."""
+    await set_up(hass, make_entry(simulator, METERS))
+    await poll_day(hass, freezer, sim_state, TODAY + ONE_DAY)
+    sim_state.settings.update({"server_error_status": 504, "server_errors_next": 10_000})
+    assert await poll_day(hass, freezer, sim_state, TODAY + 2 * ONE_DAY) <= 5
+    sim_state.settings.update({"server_errors_next": 0})
+    await poll_day(hass, freezer, sim_state, TODAY + 3 * ONE_DAY)
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY + 2 * ONE_DAY, False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert_equal_hours({start: rows[start] for start in rows if start in truth}, truth)
+
+
+async def test_a_meter_never_read_is_asked_for_weekly(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The household answers every request without registers: its history is asked for at
+    set-up, then a week later, not every day (its days keep their state meanwhile)."""
+    sim_state.settings.no_registers_meters = [HOUSEHOLD]
+    await set_up(hass, make_entry(simulator, [HOUSEHOLD, PHOTOVOLTAIC], history_years=1))
+    history_days: list[date] = []
+    for offset in range(1, 9):
+        day = TODAY + offset * ONE_DAY
+        start = len(sim_state.log)
+        await tick_to(hass, freezer, sim_state, datetime.combine(day, time(8, 5), VIENNA))
+        for entry in list(sim_state.log)[start:]:
+            query = dict(entry["query"])
+            if query.get("wertetyp") == "DAY" and query["datumVon"] < "2026-10-01":
+                history_days.append(day)
+    assert history_days
+    assert min(history_days) >= TODAY + 7 * ONE_DAY

@@ -220,8 +220,9 @@ def test_gap_in_published_data_read_again_with_the_next_day() -> None:
 
 
 def test_unpublished_day_asked_for_with_growing_pauses() -> None:
-    """As long as it has been overdue, at least an hour, at most a day: 0, 1, 2, 4, 8, 16, 32,
-    56 h; each new day is asked for once it is expected, and shares the pauses of the oldest."""
+    """As long as it has been overdue, at least an hour, at most a day: 0, 1, 2, 4, 8, 16 h;
+    each new day is asked for once it is expected (24, 48 h) and shares the pauses of the
+    oldest, so a day that never comes costs a request a day."""
     day = date(2026, 11, 21)
     midnight = datetime(2026, 11, 22, tzinfo=VIENNA)
     hours = [midnight + timedelta(hours=n) for n in range(72)]

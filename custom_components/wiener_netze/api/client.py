@@ -56,10 +56,11 @@ FORBIDDEN_HINT = (
 
 @dataclass(slots=True)
 class RequestStats:
-    """Gateway requests sent, by path, and seconds waited for the rate limit (for benchmarks)."""
+    """Gateway requests sent, by kind, and seconds waited for the rate limit (for benchmarks)."""
 
     gateway: int = 0
-    by_path: dict[str, int] = field(default_factory=dict)
+    # By kind of request (``GET /zaehlpunkte/{zaehlpunkt}``, never a meter number).
+    by_kind: dict[str, int] = field(default_factory=dict)
     rate_limited_s: float = 0.0
 
 
@@ -222,19 +223,23 @@ class WienerNetzeClient:
                 return await call()
             except RETRYABLE as err:
                 delay = policy.delay(attempt, err)
-                if attempt >= policy.max_attempts or self._clock() + delay > deadline:
+                if (
+                    not policy.retries(err)
+                    or attempt >= policy.max_attempts
+                    or self._clock() + delay > deadline
+                ):
                     raise
                 _LOGGER.debug("attempt %s failed (%s); retrying in %.1f s", attempt, err, delay)
                 await asyncio.sleep(delay)
 
     async def _get_once(self, path: str, params: list[tuple[str, str]], kind: str) -> Any:
         token = await self._tokens.async_get_token()
-        reply = await self._send(path, params, token)
+        reply = await self._send(path, params, token, kind)
         if reply.status == 401:
             # Tokens can be revoked or expire early: one fresh token, then give up.
             self._tokens.invalidate(token)
             token = await self._tokens.async_get_token()
-            reply = await self._send(path, params, token)
+            reply = await self._send(path, params, token, kind)
             if reply.status == 401:
                 raise AuthenticationError(
                     "the gateway rejected a freshly issued token (401: "
@@ -242,10 +247,10 @@ class WienerNetzeClient:
                 )
         return self._interpret(f"GET {path}", reply, kind)
 
-    async def _send(self, path: str, params: list[tuple[str, str]], token: str) -> Reply:
+    async def _send(self, path: str, params: list[tuple[str, str]], token: str, kind: str) -> Reply:
         self.stats.rate_limited_s += await self._limiter.acquire()
         self.stats.gateway += 1
-        self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
+        self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
         started = time.monotonic()
         reply = await exchange(
             self._session.get(

@@ -22,6 +22,17 @@ RETRYABLE: tuple[type[WienerNetzeError], ...] = (
 )
 
 
+# What a gateway answers when its backend took too long for a request.
+GATEWAY_TIMEOUT = 504
+
+
+def is_slow(error: WienerNetzeError) -> bool:
+    """Whether a request failed for taking too long (a timeout, or the gateway's 504)."""
+    return isinstance(error, ApiTimeoutError) or (
+        isinstance(error, ServerError) and error.status == GATEWAY_TIMEOUT
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Exponential backoff with jitter, bounded in attempts and in total time."""
@@ -30,6 +41,15 @@ class RetryPolicy:
     max_total_seconds: float = 120.0
     base_delay: float = 2.0
     max_delay: float = 60.0
+    # Whether a request that took too long (a timeout, 504) is tried again as it is; a caller
+    # that splits such a range itself says no.
+    retry_slow: bool = True
+
+    def retries(self, error: WienerNetzeError) -> bool:
+        """Whether ``error`` is worth another try of the same request."""
+        if not isinstance(error, RETRYABLE):
+            return False
+        return self.retry_slow or not is_slow(error)
 
     def delay(self, attempt: int, error: WienerNetzeError) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
