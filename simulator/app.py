@@ -331,7 +331,8 @@ class Simulator:
     def _readings(
         self, spec: MeterSpec, days: list[date], value_type: str, now: datetime
     ) -> dict[str, Any]:
-        if spec.number in self.settings.no_registers_meters:
+        before = self.settings.no_registers_before
+        if spec.number in self.settings.no_registers_meters or (before and days[-1] < before):
             return {"zaehlpunkt": spec.number, "zaehlwerke": []}
         view = self.views[spec.number]
         return {"zaehlpunkt": spec.number, "zaehlwerke": view.zaehlwerke(days, value_type, now)}

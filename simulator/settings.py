@@ -68,6 +68,9 @@ class Settings:
     token_expires_in: bool = True  # False: no expires_in in the token response
     # Readings answers for these meters carry "zaehlwerke": [] (WienerNetzeSmartmeter #299).
     no_registers_meters: list[str] = field(default_factory=list)
+    # Readings answers for ranges wholly before this day carry "zaehlwerke": [] for every meter
+    # (a form a gateway may give for days before a meter's data).
+    no_registers_before: date | None = None
     # Bulk readings answers of these value types (all when empty) leave these meters out,
     # although the request named them.
     absent_meters: list[str] = field(default_factory=list)

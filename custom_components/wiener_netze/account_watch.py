@@ -141,13 +141,19 @@ class AccountWatch:
         self._named.add(number)
         self._set(number, Unavailable.GONE)
 
-    def note_read(self, numbers: Iterable[str]) -> None:
-        """These meters were read: available again, and a new failure is named again."""
+    def note_read(self, numbers: Iterable[str]) -> bool:
+        """These meters were read: available again, and a new failure is named again.
+
+        True when one of them was unavailable (its repair issue is then out of date).
+        """
+        back = False
         for number in numbers:
             self._named.discard(number)
             if number in self.unavailable:
                 _LOGGER.info("Meter %s can be read again", number)
                 self._set(number, None)
+                back = True
+        return back
 
     def _set(self, number: str, reason: Unavailable | None, today: date | None = None) -> None:
         """The one place a meter's state changes, so its lock day and retry agree with it."""

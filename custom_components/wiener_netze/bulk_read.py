@@ -6,12 +6,10 @@ it refuses the range (400) or cannot answer it in time (a timeout, 504), the ran
 halves down to single days, and a single day that still fails is asked for each meter alone:
 it costs that day. More failing days than :data:`FAILING_IN_A_REQUEST`, more requests too slow
 to answer than :data:`SLOW_TRIES`, or a week or less too slow to answer mean Wiener Netze, not
-the days: the error stands (and a caller that already knows Wiener Netze is failing does not
-split at all). A meter is *read*
-on the days of an answer that has it with its registers; one missing from the answer, or in it
-without registers (the form of "no data yet"), was not read, and a meter in an answer that was
-not asked for is left out. The coordinator's window reads and the history import both read
-through here.
+the days: the error stands. A meter is *read* on the days of an answer that has it with its
+registers; one missing from the answer, or in it without registers (the form of "no data yet"),
+was not read, and a meter in an answer that was not asked for is left out. The coordinator's
+window reads and the history import both read through here.
 """
 
 from __future__ import annotations
@@ -71,8 +69,6 @@ class _Job:
     """One call of :meth:`BulkReader.async_read`: its value type and what it found so far."""
 
     value_type: ValueType
-    # Whether a range that failed in itself may be split (else the error stands).
-    split: bool = True
     slow: int = 0
     answer: BulkAnswer = field(default_factory=BulkAnswer)
     parts: list[MeterReadings] = field(default_factory=list)
@@ -95,16 +91,13 @@ class BulkReader:
         last: date,
         value_type: ValueType,
         meters: Sequence[str],
-        *,
-        split: bool = True,
     ) -> BulkAnswer:
         """The readings of ``meters`` for the local days ``first``..``last``.
 
         Raises when the request fails as a whole: the network, the server, authentication,
-        and every meter refused while the account's meter list is refused too. ``split``:
-        whether a range that fails in itself is split (no: the error stands).
+        and every meter refused while the account's meter list is refused too.
         """
-        job = _Job(value_type, split)
+        job = _Job(value_type)
         await self._read(first, last, tuple(meters), job)
         answer = job.answer
         answer.readings = {
@@ -144,12 +137,7 @@ class BulkReader:
         slow = is_slow(err)
         job.slow += slow
         short = (last - first).days < SLOW_RANGE_DAYS
-        if (
-            not job.split
-            or (slow and short)
-            or answer.tries_failed > FAILED_TRIES
-            or job.slow > SLOW_TRIES
-        ):
+        if (slow and short) or answer.tries_failed > FAILED_TRIES or job.slow > SLOW_TRIES:
             raise err
         if first != last:
             _LOGGER.debug("Splitting %s %s..%s in two: %s", job.value_type, first, last, err)

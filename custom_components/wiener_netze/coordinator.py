@@ -116,6 +116,8 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         )
         # The window's statistics are still to be written (the recorder stalled).
         self._sync_due = False
+        # Meters the last update that named them could not read.
+        self._unread: set[str] = set()
 
     @property
     def quarter_hour_meters(self) -> set[str]:
@@ -182,8 +184,12 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
                     )
                 else:
                     await self._sync_window(now)
-            if back := polled.resumed | (polled.read & self.history.unread):
+            # Meters that answer again after an update could not read them: their days the
+            # history import asked for meanwhile are asked for at once.
+            read = polled.read - polled.unread
+            if back := polled.resumed | (read & self._unread):
                 self.history.ask_again(back)
+            self._unread = (self._unread - read) | polled.unread
             asked = polled.ran or self.account.unavailable
             if polled.error is None and asked and self.account.list_due(today):
                 await self._read_account_quietly(today)

@@ -88,26 +88,38 @@ class CostSync:
         earlier sync left them behind, and every hour of them is priced.
         """
         days = set(days)
+        writing = self._writing[(number, flow)]
+        left_behind = {day for day in days if not writing[day]}
+        writing.update(days)  # counted with or without a tariff: end() and release() undo it
         if not self.timeline(number):
             return set()
         state = self.saved.state
-        writing = self._writing[(number, flow)]
         pending = state.pending_days(number, flow)
-        left_behind = {day for day in pending & days if not writing[day]}
-        writing.update(days)
         state.set_pending(number, flow, pending | days)
-        return left_behind
+        return left_behind & pending
 
     def end(self, number: str, flow: Flow, days: Iterable[date]) -> None:
         """The sync wrote these days' energy and money: no longer pending.
 
         Unless another running sync is writing them too.
         """
-        writing = self._writing[(number, flow)]
-        writing.subtract(set(days))
-        done = {day for day in set(days) if writing[day] <= 0}
+        done = self.release(number, flow, days)
         state = self.saved.state
         state.set_pending(number, flow, state.pending_days(number, flow) - done)
+
+    def release(self, number: str, flow: Flow, days: Iterable[date]) -> set[date]:
+        """A sync no longer writes these days (done, or stopped: they stay pending).
+
+        Returns those no running sync writes any more.
+        """
+        writing = self._writing[(number, flow)]
+        done: set[date] = set()
+        for day in set(days):
+            writing[day] -= 1
+            if writing[day] <= 0:
+                del writing[day]
+                done.add(day)
+        return done
 
     def timeline(self, number: str) -> TariffTimeline:
         """The tariffs of one meter over time."""

@@ -74,10 +74,12 @@ def due(state: SavedState, number: str, day: date, kind: DayState | None, today:
 
     ``kind``: waiting or held; None for a day not read yet (never asked for, or asked for while
     the meter was not read: refused, absent, without registers). After a pause that grows
-    (:func:`_pause`). A waiting day the meters
+    (:func:`_pause`); a day that failed is asked for daily. A waiting day the meters
     no longer keep is asked for one last time if it was not asked for since (its data may have
     come while Home Assistant was off); a held one is not asked for any more.
     """
+    if meter_day(number, day) in state.failing:
+        return True  # failing on consecutive days makes it a gap: asked every day till then
     asked = state.asked.get(meter_day(number, day))
     if asked is None:
         return kind is not DayState.HELD or in_storage(day, today)

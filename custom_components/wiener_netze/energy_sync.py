@@ -90,31 +90,38 @@ class EnergySync:
         interrupted = self._mark_pending(stores, wanted)
         await self.saved.async_save()
         report = SyncReport()
-        for number, meter_days in wanted.items():
-            store = stores[number]
-            self._note_replacements(number, store)
-            self._note_quarter_hours(number, store)
-            results = {
-                flow: self._rows(
-                    number,
-                    store,
-                    flow,
-                    meter_days,
-                    quarter_hours=number in quarter_hour_meters,
-                    settled_before=settled_before,
-                )
-                for flow in sorted(store.flows)
-            }
-            for flow, found in results.items():
-                await self._write_and_price(
-                    number,
-                    flow,
-                    found,
-                    meter_days,
-                    interrupted=interrupted.get((number, flow), set()),
-                    report=report,
-                )
-            self._note_days(number, results, meter_days, settled_before, today)
+        ended: set[tuple[str, Flow]] = set()
+        try:
+            for number, meter_days in wanted.items():
+                store = stores[number]
+                self._note_replacements(number, store)
+                self._note_quarter_hours(number, store)
+                results = {
+                    flow: self._rows(
+                        number,
+                        store,
+                        flow,
+                        meter_days,
+                        quarter_hours=number in quarter_hour_meters,
+                        settled_before=settled_before,
+                    )
+                    for flow in sorted(store.flows)
+                }
+                for flow, found in results.items():
+                    await self._write_and_price(
+                        number,
+                        flow,
+                        found,
+                        meter_days,
+                        interrupted=interrupted.get((number, flow), set()),
+                        report=report,
+                    )
+                    ended.add((number, flow))
+                self._note_days(number, results, meter_days, settled_before, today)
+        finally:
+            # A sync that stopped short leaves its days pending, no longer written by it.
+            for number, flow in interrupted.keys() - ended:
+                self.cost_sync.release(number, flow, wanted[number])
         if report.corrected:
             _LOGGER.info(
                 "Corrected %d hours in the statistics to match Wiener Netze", report.corrected

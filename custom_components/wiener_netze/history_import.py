@@ -33,7 +33,7 @@ from .api.vienna_time import ONE_DAY, days_between, local_day
 from .backoff import Backoff
 from .bulk_read import BulkAnswer, BulkReader
 from .const import DOMAIN, STORAGE_DAYS
-from .day_life import expire, gap_days, note_asked, note_failing, note_success
+from .day_life import expire, gap_days, note_asked, note_failing, note_success, unsettled
 from .day_life import waiting_days as waiting_days_of
 from .energy_sync import EnergySync, SyncReport
 from .entry_options import EntryOptions
@@ -97,9 +97,8 @@ class HistoryImport:
         self._planned: date | None = None
         self._backoff = Backoff(RETRY_FIRST, RETRY_LIMIT)
         # Meters whose waiting days and days not read are asked for at once (their deliveries
-        # resumed, or they answer again), and meters a round asked for but did not read.
+        # resumed, or they answer again).
         self._ask_now: set[str] = set()
-        self.unread: set[str] = set()
         # Per meter, where its data may start: confirmed by the next older round without data.
         self._start_candidates: dict[str, date] = {}
         # Implausible values of days outside the window already named in the log.
@@ -130,7 +129,6 @@ class HistoryImport:
         Their waiting days and the days not read are asked for in the next round.
         """
         self._ask_now |= numbers
-        self.unread -= numbers
 
     async def async_run(self, quarter_hour_meters: set[str]) -> None:
         """Find what each meter misses and import it, round by round, newest first."""
@@ -185,19 +183,32 @@ class HistoryImport:
         }
         stores = self._stores(chunk, answers, today)
         quarter_hours = read_by_quarter_hours(stores, quarter_hour_meters)
-        read = self._read_days(chunk, answers, quarter_hours, today)
+        read, not_read = self._read_days(chunk, answers, quarter_hours, today)
         for number, store in stores.items():
             self._conclude_start(chunk, number, store, read[number], today)
         for number, err in answers[ValueType.QUARTER_HOUR].refused.items():
             # The coordinator's next update names it (gone or locked) once.
             _LOGGER.debug("History import skips %s for now: %s", number, err)
-        return await self.energy_sync.async_sync(
+        report = await self.energy_sync.async_sync(
             stores,
             read,
             quarter_hours,
             settled_before=settled_before(today, self.options.correction_days),
             today=today,
         )
+        self._note_asked(chunk, not_read, today)
+        return report
+
+    def _note_asked(self, chunk: Chunk, not_read: set[str], today: date) -> None:
+        """The round's days were asked for today (once written: a stall asks again).
+
+        Of a meter not read, the days waiting or held keep their own pauses; the others wait
+        a week (:func:`.day_life.due`), or until the meter answers again.
+        """
+        state = self.saved.state
+        for number, wanted in chunk.days.items():
+            keep = set(unsettled(state, number)) if number in not_read else set()
+            note_asked(state, number, [day for day in wanted if day not in keep], today)
 
     def _conclude_start(
         self, chunk: Chunk, number: str, store: MeterStore, read: list[date], today: date
@@ -247,11 +258,10 @@ class HistoryImport:
         answers: Mapping[ValueType, BulkAnswer],
         quarter_hours: set[str],
         today: date,
-    ) -> dict[str, list[date]]:
-        """The days each meter was read on; failing days counted.
+    ) -> tuple[dict[str, list[date]], set[str]]:
+        """The days each meter was read on, and the meters not read; failing days counted.
 
         Read: in the day values, the registers, and the quarter hours of a meter read by them.
-        Every day asked for is noted as asked (so one not read is asked again after a pause).
         A day that failed even alone fails again tomorrow; on its third day it becomes a gap.
         """
         state = self.saved.state
@@ -260,6 +270,7 @@ class HistoryImport:
             for (number, day), err in answer.failed.items():
                 failed.setdefault(number, {})[day] = err
         read: dict[str, list[date]] = {}
+        not_read: set[str] = set()
         for number, wanted in chunk.days.items():
             kinds = [ValueType.DAY, ValueType.METER_READ]
             if number in quarter_hours:
@@ -267,11 +278,8 @@ class HistoryImport:
             answered = set.intersection(*(answers[kind].read.get(number, set()) for kind in kinds))
             failing = failed.get(number, {})
             read[number] = [day for day in wanted if day in answered and day not in failing]
-            if all(number in answers[kind].read for kind in kinds):
-                self.unread.discard(number)
-            else:
-                self.unread.add(number)  # asked again at once when it answers again
-            note_asked(state, number, wanted, today)
+            if not all(number in answers[kind].read for kind in kinds):
+                not_read.add(number)
             note_success(state, number, read[number])
             for day, err in sorted(failing.items()):
                 if note_failing(state, number, day, today):
@@ -281,8 +289,9 @@ class HistoryImport:
                     )
                     self.energy_sync.update_issues([number])
                 else:
-                    _LOGGER.info("%s on %s failed (%s); tried again tomorrow", number, day, err)
-        return read
+                    name = self.energy_sync.names.get(number, number)
+                    _LOGGER.info("%s on %s failed (%s); tried again tomorrow", name, day, err)
+        return read, not_read
 
     async def async_import_range(
         self, first: date, last: date, numbers: Sequence[str], quarter_hour_meters: set[str]

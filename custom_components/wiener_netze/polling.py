@@ -4,10 +4,10 @@ Every due bulk request goes through :mod:`.bulk_read` (a meter or a day failing 
 what it brought goes into the meters' stores and the fetch log, per meter. Each request type fails
 alone: what arrived of the others is kept and synced, and the failed type is tried again after a
 pause that doubles from an hour up to a day (a register request that fails only defers the meter
-readings). When Wiener Netze itself is in trouble (the network, the server, 429, a week or less
-too slow to answer, or longer ranges still too slow when split), nothing more is sent: the next
-try comes after a pause that doubles from two hours up to six, with no retry and no splitting
-inside it, so a gateway down for a day costs a handful of requests, not hundreds.
+readings). When Wiener Netze itself is in trouble (the network, the server, 429, a week or less too
+slow to answer, or longer ranges still too slow when split), nothing more is sent: the next try
+comes after a pause that doubles from two hours up to six, with no retry inside it, so a gateway
+down for a day costs a handful of requests, not hundreds.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ class Polled:
     ran: set[ValueType] = field(default_factory=set)
     # Meters whose data came again after days still waiting for it (deliveries resumed).
     resumed: set[str] = field(default_factory=set)
-    # Meters read (answered with their registers) by this update.
+    # Meters read (answered with their registers) by this update, and meters a request of it
+    # named but did not read (refused, missing from the answer, without registers).
     read: set[str] = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)
     # Why the update stopped short: Wiener Netze is in trouble (or paused), or every due
     # request failed.
     error: WienerNetzeError | None = None
@@ -146,10 +148,6 @@ class Poller:
             polled.error = failure
         return polled
 
-    def in_trouble(self, now: datetime) -> bool:
-        """Whether Wiener Netze is failing and its pause is not over (nothing is sent)."""
-        return self._gateway.blocks(now)
-
     def _in_trouble(self, now: datetime, err: WienerNetzeError) -> None:
         """Wiener Netze cannot be read: nothing more until the pause is over, logged once."""
         pause = self._gateway.failed(now)
@@ -175,17 +173,14 @@ class Poller:
             for number in fetch.meters
         }
         missing = self.log.missing(fetch, self.stores)
-        # While Wiener Netze is failing, a request that fails is not split: it is Wiener Netze.
         answer = await self.reader.async_read(
-            fetch.first,
-            fetch.last,
-            fetch.value_type,
-            fetch.meters,
-            split=not self._gateway.failures,
+            fetch.first, fetch.last, fetch.value_type, fetch.meters
         )
         self._note_refused(answer, today)
-        self.account.note_read(answer.read)
+        if self.account.note_read(answer.read):
+            self.account.update_issues(self.reader.names)
         polled.read |= set(answer.read)
+        polled.unread |= set(fetch.meters) - set(answer.read)
         self._store(fetch, answer, today)
         after = self.log.missing(fetch, self.stores)
         # Not yet published: no meter read has it (one meter without data says nothing).

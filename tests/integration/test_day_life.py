@@ -180,9 +180,9 @@ async def test_a_meter_not_read_in_a_history_round_keeps_its_days(
     monkeypatch: pytest.MonkeyPatch,
     fault: dict[str, object],
 ) -> None:
-    """The household answers a history round without registers, is refused alone, or is missing
-    from the day values: nothing of its history is taken as read (no day settled, none older
-    concluded to be before its data). Once it answers, its whole history arrives."""
+    """The household answers without registers, is refused alone, or is missing from the day
+    values or the registers: nothing of its history is taken as read (no day settled, none
+    older concluded to be before its data). Once it answers again, its whole history arrives."""
     starts: list[HistoryImport] = []
     monkeypatch.setattr(HistoryImport, "start", lambda self, *args: starts.append(self))
     entry = make_entry(simulator, [HOUSEHOLD, PHOTOVOLTAIC], history_years=1)
@@ -201,11 +201,17 @@ async def test_a_meter_not_read_in_a_history_round_keeps_its_days(
     }
     assert coordinator.saved.state.settled_days(PHOTOVOLTAIC)
 
+    # The next update cannot read it either; the one after can: its days are asked at once,
+    # not after the week the days of a meter not read otherwise wait.
+    await tick_to(hass, freezer, sim_state, morning(TODAY + ONE_DAY))
+    assert min(await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)) == min(household)
     sim_state.settings.update(
         {"no_registers_meters": [], "forbidden_meters": [], "absent_meters": []}
     )
-    await tick_to(hass, freezer, sim_state, morning(TODAY + ONE_DAY))
-    first = date(TODAY.year - 1, TODAY.month, TODAY.day + 1)
+    await tick_to(hass, freezer, sim_state, morning(TODAY + 2 * ONE_DAY))
+    # A locked meter is named again once the day's meter list was read: the next update.
+    await tick_to(hass, freezer, sim_state, morning(TODAY + 2 * ONE_DAY) + timedelta(hours=1))
+    first = date(TODAY.year - 1, TODAY.month, TODAY.day + 2)  # a year back from that day
     rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     truth = published_hours(sim_state, HOUSEHOLD, first, TODAY, False)
     assert_equal_hours({start: row for start, row in rows.items() if start in truth}, truth)

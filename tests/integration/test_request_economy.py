@@ -164,15 +164,22 @@ async def test_a_gateway_too_slow_to_answer_for_a_day_costs_a_handful_of_request
     assert_equal_hours({start: rows[start] for start in rows if start in truth}, truth)
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [{"no_registers_meters": [HOUSEHOLD]}, {"no_registers_before": date(2026, 10, 1)}],
+    ids=["every_request", "older_ranges_only"],
+)
 async def test_a_meter_never_read_is_asked_for_weekly(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
+    fault: dict[str, object],
 ) -> None:
-    """The household answers every request without registers: its history is asked for at
-    set-up, then a week later, not every day (its days keep their state meanwhile)."""
-    sim_state.settings.no_registers_meters = [HOUSEHOLD]
+    """The household answers every request without registers, or the meters answer ranges
+    before October so while the daily requests read them: those days are asked for at set-up,
+    then a week later, not every day (their state kept meanwhile)."""
+    sim_state.settings.update(fault)
     await set_up(hass, make_entry(simulator, [HOUSEHOLD, PHOTOVOLTAIC], history_years=1))
     history_days: list[date] = []
     for offset in range(1, 9):
@@ -181,7 +188,7 @@ async def test_a_meter_never_read_is_asked_for_weekly(
         await tick_to(hass, freezer, sim_state, datetime.combine(day, time(8, 5), VIENNA))
         for entry in list(sim_state.log)[start:]:
             query = dict(entry["query"])
-            if query.get("wertetyp") == "DAY" and query["datumVon"] < "2026-10-01":
+            if query.get("wertetyp") == "DAY" and query["datumBis"] <= "2026-10-01":
                 history_days.append(day)
     assert history_days
     assert min(history_days) >= TODAY + 7 * ONE_DAY

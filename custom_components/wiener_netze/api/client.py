@@ -166,7 +166,7 @@ class WienerNetzeClient:
         parts: list[MeterReadings] = []
         for first, last in day_chunks(start, end, self._chunk_days):
             params = [*selection, *self._range_params(first, last, value_type)]
-            payload = await self._get("/zaehlpunkte/messwerte", params, kind)
+            payload = await self._get("/zaehlpunkte/messwerte", params, kind, readings=True)
             parsed = self._accepted(kind, parse_bulk_readings, payload, _dropped)
             parts.extend(_within(parsed, first, last))
         return merge_readings(parts)
@@ -179,7 +179,8 @@ class WienerNetzeClient:
         kind = f"GET /zaehlpunkte/{{zaehlpunkt}}/messwerte {value_type.value}"
         parts: list[MeterReadings] = []
         for first, last in day_chunks(start, end, self._chunk_days):
-            payload = await self._get(path, self._range_params(first, last, value_type), kind)
+            params = self._range_params(first, last, value_type)
+            payload = await self._get(path, params, kind, readings=True)
             parsed = self._accepted(kind, _one_meter, payload, _dropped)
             parts.extend(_within(parsed, first, last))
         merged = merge_readings(parts)
@@ -194,8 +195,12 @@ class WienerNetzeClient:
             ("wertetyp", value_type.value),
         ]
 
-    async def _get(self, path: str, params: list[tuple[str, str]], kind: str) -> Any:
-        return await self._with_retries(lambda: self._get_once(path, params, kind))
+    async def _get(
+        self, path: str, params: list[tuple[str, str]], kind: str, *, readings: bool = False
+    ) -> Any:
+        return await self._with_retries(
+            lambda: self._get_once(path, params, kind), readings=readings
+        )
 
     def _accepted[T](
         self,
@@ -213,7 +218,9 @@ class WienerNetzeClient:
         self.shapes.verdict(kind, None, dropped(result) if dropped else 0)
         return result
 
-    async def _with_retries[T](self, call: Callable[[], Awaitable[T]]) -> T:
+    async def _with_retries[T](
+        self, call: Callable[[], Awaitable[T]], *, readings: bool = False
+    ) -> T:
         policy = self.retry
         deadline = self._clock() + policy.max_total_seconds
         attempt = 0
@@ -224,7 +231,7 @@ class WienerNetzeClient:
             except RETRYABLE as err:
                 delay = policy.delay(attempt, err)
                 if (
-                    not policy.retries(err)
+                    not policy.retries(err, readings=readings)
                     or attempt >= policy.max_attempts
                     or self._clock() + delay > deadline
                 ):

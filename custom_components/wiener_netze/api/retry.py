@@ -41,15 +41,15 @@ class RetryPolicy:
     max_total_seconds: float = 120.0
     base_delay: float = 2.0
     max_delay: float = 60.0
-    # Whether a request that took too long (a timeout, 504) is tried again as it is; a caller
-    # that splits such a range itself says no.
+    # Whether a readings request that took too long (a timeout, 504) is tried again as it is;
+    # a caller that splits such a range itself says no. Other requests are always tried again.
     retry_slow: bool = True
 
-    def retries(self, error: WienerNetzeError) -> bool:
+    def retries(self, error: WienerNetzeError, *, readings: bool = False) -> bool:
         """Whether ``error`` is worth another try of the same request."""
         if not isinstance(error, RETRYABLE):
             return False
-        return self.retry_slow or not is_slow(error)
+        return self.retry_slow or not readings or not is_slow(error)
 
     def delay(self, attempt: int, error: WienerNetzeError) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
