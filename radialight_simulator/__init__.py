@@ -1,0 +1,1 @@
+"""A stand-in for the Radialight cloud and its Firebase token endpoint (tests, demo, bench)."""
