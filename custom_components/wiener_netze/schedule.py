@@ -82,21 +82,15 @@ class FetchLog:
         """When the next day is first asked for, after its end.
 
         The earliest time a recent day was found is when days are published by; the latest
-        time one that was found later was still missing before that, when they are not yet.
-        While the two are further apart than the shortest pause, the first request goes halfway
-        between them, so
+        time one was still missing before that, when they are not yet. While the two are
+        further apart than the shortest pause, the first request goes halfway between them, so
         the delay moves towards the real one in both directions: a day found at its first
         request says nothing about how much earlier it came, a day found halfway does.
         """
         found = min(self.delays.values(), default=None)
         if found is None:
             return None
-        # Only days that came later teach when days are not yet published: a day that never
-        # comes (a delivery outage) would push every first request later, day after day.
-        before = max(
-            (miss for day, miss in self.misses.items() if miss < found and day in self.delays),
-            default=ZERO,
-        )
+        before = max((miss for miss in self.misses.values() if miss < found), default=ZERO)
         if found - before <= PROBE_BACKOFF[0]:
             return found
         return before + (found - before) / 2
