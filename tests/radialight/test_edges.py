@@ -6,6 +6,7 @@ gives next; the client reads them over real HTTP.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,7 +119,7 @@ async def test_cloud_answers(
     scripted: tuple[Script, str], status: int, body: str, error: type[Exception]
 ) -> None:
     script, url = scripted
-    script.add("/token", 200, json_of(GOOD_TOKEN))
+    script.add("/token", 200, json.dumps(GOOD_TOKEN))
     script.add("/zones", status, body)
     async with aiohttp.ClientSession() as session:
         with pytest.raises(error):
@@ -127,7 +128,7 @@ async def test_cloud_answers(
 
 async def test_an_empty_answer_to_a_change_is_fine(scripted: tuple[Script, str]) -> None:
     script, url = scripted
-    script.add("/token", 200, json_of(GOOD_TOKEN))
+    script.add("/token", 200, json.dumps(GOOD_TOKEN))
     script.add("/product/1", 200, "")
     async with aiohttp.ClientSession() as session:
         client = client_of(session, url)
@@ -162,9 +163,3 @@ def test_the_small_parsers() -> None:
         parse_usage({"values": [{"date": "2026-02-02T05:00:00Z", "usage": 1.25}]}).points[0].usage
         == 1.25
     )
-
-
-def json_of(value: object) -> str:
-    import json
-
-    return json.dumps(value)

@@ -174,10 +174,10 @@ def _zone(raw: Any) -> tuple[Zone | None, int]:
     products = [_product(item) for item in products_raw]
     program = raw.get("program")
     program_id = program.get("id") if isinstance(program, Mapping) else raw.get("programId")
-    configuration = {
-        name: raw.get(name) for name in CONFIGURATION_FIELDS if name in raw and name != "programId"
+    # The program's id is read from "program", the other fields as they came.
+    configuration = {"programId": program_id} | {
+        name: raw[name] for name in CONFIGURATION_FIELDS if name in raw and name != "programId"
     }
-    configuration = {"programId": program_id, **configuration}
     override = raw.get("override")
     zone = Zone(
         id=zone_id,
