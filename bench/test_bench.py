@@ -213,6 +213,7 @@ async def test_requests_per_day_under_trouble(
         {
             name: await _trouble(hass, freezer, situation, first)
             for name, situation in situations.items()
+            if name == os.environ.get("WN_BENCH_ONLY", name)
         },
     )
 
@@ -243,6 +244,7 @@ async def _trouble(
         after = gateway_and_tokens(sim)
         if day >= first:
             per_day.append((after[0] - before[0], after[1] - before[1]))
+            _trace(day, sim, after[0] - before[0], midnight - timedelta(days=1))
         day += timedelta(days=1)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await running.stop()
@@ -258,6 +260,21 @@ async def _trouble(
     if 1 in situation.on_day:
         figures["requests_the_day_it_happens"], figures["tokens_the_day_it_happens"] = per_day[1]
     return figures
+
+
+def _trace(day: date, sim: Simulator, requests: int, since: datetime) -> None:
+    """With WN_BENCH_TRACE set to a file: append the day's gateway requests (what each asked)."""
+    path = os.environ.get("WN_BENCH_TRACE")
+    if not path:
+        return
+    asked = [
+        f"  {datetime.fromisoformat(entry['at']).astimezone(VIENNA):%H:%M} {entry['endpoint']} "
+        + " ".join(f"{key}={value}" for key, value in entry["query"] if key != "zaehlpunkt")
+        for entry in sim.log
+        if entry["endpoint"] != "token" and datetime.fromisoformat(entry["at"]) >= since
+    ]
+    with Path(path).open("a") as out:
+        out.write(f"{day} {requests}\n" + "".join(line + "\n" for line in asked))
 
 
 async def literal_seed_plan(meters: list[MeterSpec], start_at: datetime) -> float:

@@ -8,8 +8,9 @@ one of:
 - *data*: its data is in (final once the day is settled, older than the correction window);
 - *waiting*: it was asked for and came back without its data, or without some of its quarter
   hours, while the meter still keeps them: not yet delivered. It is asked for again with growing
-  pauses (:func:`due`: daily for a week, then weekly), in the bulk requests of the history
-  import, until its data arrives or the day leaves the meters' storage;
+  pauses (:func:`due`: daily for a week, then weekly), riding along in the coordinator's
+  requests (:func:`due_before`), else in the history import's, until its data arrives (then
+  the history import reads it at once, :func:`brought`) or the day leaves the meters' storage;
 - *held*: its quarter hours are implausible (:mod:`.held_days`); asked for again the same way
   while the meters keep it;
 - *gap*: given up on, and named to the user: a day still waiting when it leaves the meters'
@@ -34,7 +35,8 @@ from .api import Flow
 from .api.vienna_time import ONE_DAY, day_starts
 from .const import STORAGE_DAYS
 from .energy_rows import DayRows
-from .held_days import note_held
+from .held_days import judge, note_held
+from .meter_store import MeterStore
 from .saved_state import SavedState, day_key, meter_day, parse_key
 
 # A day waiting or held is asked for again daily for this long after it was first asked for,
@@ -112,6 +114,48 @@ def unsettled(state: SavedState, number: str) -> dict[date, DayState]:
         if owner == number:
             found[day] = DayState.HELD
     return found
+
+
+def due_before(state: SavedState, number: str, first: date, today: date) -> set[date]:
+    """A meter's days before ``first`` (the window) waiting or held whose pause is over.
+
+    The update's own requests reach back to them (:mod:`.schedule`), so that asking for them
+    again costs no request of its own.
+    """
+    return {
+        day
+        for day, kind in unsettled(state, number).items()
+        if day < first and due(state, number, day, kind, today)
+    }
+
+
+def brought(state: SavedState, store: MeterStore, day: date, *, quarter_hours: bool) -> bool:
+    """Whether reading a day waiting or held again brought what it lacked.
+
+    Waiting: all of its data is there now; held: its quarter hours would import now. The
+    history import then asks for the day at once and imports it.
+    """
+    number = store.number
+    if any(
+        (owner, found) == (number, day) and judge(store, flow, found, settled=True) is None
+        for owner, flow, found in map(parse_key, state.held)
+    ):
+        return True
+    waiting = any(
+        (owner, found) == (number, day) for owner, _, found in map(parse_key, state.waiting)
+    )
+    return waiting and store.day_status(day, quarter_hours).complete
+
+
+def missing_whole(state: SavedState, number: str, day: date) -> bool:
+    """Whether a day of a meter waits with every quarter hour of a statistic missing."""
+    whole = len(day_starts(day))
+    return any(
+        (owner, found) == (number, day) and missing >= whole
+        for (owner, _, found), missing in (
+            (parse_key(key), value) for key, value in state.waiting.items()
+        )
+    )
 
 
 def waiting_days(state: SavedState, number: str) -> set[date]:

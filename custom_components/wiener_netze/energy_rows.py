@@ -25,7 +25,7 @@ from datetime import date, datetime
 
 from .api import Flow
 from .api.vienna_time import ONE_DAY, day_starts, days_between, hour_start
-from .held_days import WAIT, HeldDay, check_day, quarter_hours_of, tolerance
+from .held_days import WAIT, HeldDay, judge, quarter_hours_of, tolerance
 from .meter_store import MeterStore
 from .statistics_writer import HourRow
 
@@ -150,21 +150,14 @@ def _quarter_hour_rows(
     ``switched_on``: the meter's first day with quarter hours, whose quarter hours before the
     first one never existed (they are filled from the day value, but nothing waits for them).
     """
-    intervals, rejected = quarter_hours_of(store, flow, day, released=released)
+    intervals, _ = quarter_hours_of(store, flow, day, released=released)
     starts = day_starts(day)
     values = {start: reading.value for start in starts if (reading := intervals.get(start))}
     found_total = sum(values.values())
     day_value = store.days[flow].get(day)
     result = DayRows(whole_day=True)
     if not released:
-        verdict = check_day(
-            day,
-            found_total,
-            rejected,
-            day_value,
-            complete=len(values) + len(rejected) >= len(starts),
-            settled=settled,
-        )
+        verdict = judge(store, flow, day, settled=settled)
         if isinstance(verdict, HeldDay):
             return DayRows(held=verdict)
         if verdict == WAIT:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from .api import Flow, Reading
+from .api.vienna_time import day_starts
 from .meter_store import MeterStore
 from .saved_state import SavedState
 
@@ -71,6 +72,22 @@ def check_day(
     if day_value is None and not settled:
         return WAIT  # wait for the day value to check against
     return None
+
+
+def judge(
+    store: MeterStore, flow: Flow, day: date, *, settled: bool
+) -> HeldDay | Literal["wait"] | None:
+    """:func:`check_day` on what the store holds of a day of a flow."""
+    intervals, rejected = quarter_hours_of(store, flow, day, released=False)
+    found = [reading.value for start in day_starts(day) if (reading := intervals.get(start))]
+    return check_day(
+        day,
+        sum(found),
+        rejected,
+        store.days[flow].get(day),
+        complete=len(found) + len(rejected) >= len(day_starts(day)),
+        settled=settled,
+    )
 
 
 def quarter_hours_of(

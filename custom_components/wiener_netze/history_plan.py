@@ -5,8 +5,9 @@ never from one flag. A day between the history depth and the coordinator's windo
 for a meter when it is not settled and is due (:func:`.day_life.due`: never asked for, or asked
 for without the meter being read, after a pause that grows), or when a statistic of the meter
 has data before it but the recorder holds no row of it (and it is neither waiting, held nor a
-known gap). Days waiting for their data or held back are missing when their pause is over (also
-in the window's settled days), and at once for a meter whose deliveries resumed. Nothing before
+known gap). Days waiting for their data or held back are missing a day after their pause is over
+(also in the window's settled days; on that day the coordinator's own requests ask for them),
+and at once for a meter whose deliveries resumed. Nothing before
 a meter's concluded data start is missing. Missing days are read in rounds of at most
 :data:`CHUNK_DAYS` days, newest first, naming only the meters that miss a day in the round.
 """
@@ -113,7 +114,9 @@ async def async_missing(
             if day <= again_to
             and (
                 (number in ask_now and kind is DayState.WAITING)
-                or due(state, number, day, kind, today)
+                # The coordinator's requests ask for them on the day they are due; what those
+                # did not reach is asked for here a day later.
+                or due(state, number, day, kind, today - ONE_DAY)
             )
         }
         for flow in FLOWS:

@@ -6,8 +6,8 @@ alone: what arrived of the others is kept and synced, and the failed type is tri
 pause that doubles from an hour up to a day (a register request that fails only defers the meter
 readings). When Wiener Netze itself is in trouble (the network, the server, 429, a week or less too
 slow to answer, or longer ranges still too slow when split), nothing more is sent: the next try
-comes after a pause that doubles from two hours up to six, with no retry inside it, so a gateway
-down for a day costs a handful of requests, not hundreds.
+comes after a pause that doubles from two hours up to twelve, with no retry inside it, so a
+gateway down for a day costs five requests, not hundreds.
 """
 
 from __future__ import annotations
@@ -33,11 +33,18 @@ from .api import (
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .backoff import Backoff
 from .bulk_read import BulkAnswer, BulkReader
-from .day_life import note_asked, unsettled, waiting_days
+from .day_life import (
+    brought,
+    due_before,
+    missing_whole,
+    note_asked,
+    unsettled,
+    waiting_days,
+)
 from .entry_options import EntryOptions
 from .meter_store import MeterStore, report_rejected
 from .saved_state import SavedStateStore
-from .schedule import Fetch, FetchLog, plan, window_start
+from .schedule import Fetch, FetchLog, plan, settled_before, window_start
 
 # While Wiener Netze is failing, no retry inside an update: the pauses do the rest.
 NO_RETRY = RetryPolicy(max_attempts=1)
@@ -48,7 +55,7 @@ TROUBLE: tuple[type[WienerNetzeError], ...] = (
     ApiTimeoutError,
     ApiConnectionError,
 )
-GATEWAY_PAUSES = (timedelta(hours=2), timedelta(hours=6))
+GATEWAY_PAUSES = (timedelta(hours=2), timedelta(hours=12))
 TYPE_PAUSES = (timedelta(hours=1), timedelta(days=1))
 
 _LOGGER = logging.getLogger(__name__)
@@ -110,21 +117,45 @@ class Poller:
             return polled
         tried: set[ValueType] = set()
         failure: WienerNetzeError | None = None
-        for _ in ValueType:
+        today = local_day(now)
+        settled = settled_before(today, self.options.correction_days)
+        older = {
+            number: due_before(self.saved.state, number, settled, today)
+            for number in self.account.readable()
+        }
+        # Rounds until nothing is due: each sends types not sent before (so at most three).
+        while True:
+            # The older days of meters whose answers brought news are the history import's now.
+            oldest = min(
+                (
+                    day
+                    for number, days in older.items()
+                    if number not in polled.resumed
+                    for day in days
+                ),
+                default=None,
+            )
             readable = {number: self.stores[number] for number in self.account.readable()}
             due = [
                 fetch
                 for fetch in plan(
-                    now, readable, quarter_hour_meters, self.log, self.options.correction_days
+                    now,
+                    readable,
+                    quarter_hour_meters,
+                    self.log,
+                    self.options.correction_days,
+                    older=oldest,
                 )
                 if fetch.value_type not in tried and not self._types[fetch.value_type].blocks(now)
             ]
+            # The register waits for the readings of its update: they decide which day it is.
+            due = [fetch for fetch in due if fetch.value_type is not ValueType.METER_READ] or due
             if not due:
                 break
             for fetch in due:
                 tried.add(fetch.value_type)
                 try:
-                    await self._fetch(fetch, now, quarter_hour_meters, polled)
+                    await self._fetch(fetch, now, quarter_hour_meters, polled, older)
                 except AuthenticationError, ForbiddenError:
                     raise
                 except TROUBLE as err:
@@ -157,7 +188,12 @@ class Poller:
         log("Wiener Netze cannot be read (%s); tried again in %s", err, pause)
 
     async def _fetch(
-        self, fetch: Fetch, now: datetime, quarter_hour_meters: set[str], polled: Polled
+        self,
+        fetch: Fetch,
+        now: datetime,
+        quarter_hour_meters: set[str],
+        polled: Polled,
+        older: Mapping[str, set[date]],
     ) -> None:
         _LOGGER.debug(
             "Fetching %s for %s..%s, %d meters",
@@ -183,6 +219,9 @@ class Poller:
         polled.unread |= set(fetch.meters) - set(answer.read)
         self._store(fetch, answer, today)
         after = self.log.missing(fetch, self.stores)
+        polled.resumed |= self._brought(
+            fetch, answer, older, quarter_hour_meters, today, came=missing - after
+        )
         # Not yet published: no meter read has it (one meter without data says nothing).
         unpublished = {
             day for _, day in after if all((number, day) in after for number in answer.read)
@@ -199,16 +238,63 @@ class Poller:
             polled.resumed |= self._resumed(newest, window, quarter_hour_meters)
 
     def _store(self, fetch: Fetch, answer: BulkAnswer, today: date) -> None:
-        """Each meter's part of the answer into its store; unreadable values named once."""
+        """Each meter's part of the answer into its store; unreadable values named once.
+
+        Days before the window are the history import's: it names their unreadable values.
+        """
         limit = self.options.max_power_w
         state = self.saved.state
+        first = window_start(today, self.options.correction_days)
         for number, readings in answer.readings.items():
             name = self.reader.names.get(number, number)
             outcome = self.stores[number].ingest(fetch.value_type, readings, limit)
-            report_rejected(name, outcome.rejected, limit)
+            recent = [value for value in outcome.rejected if local_day(value.start) >= first]
+            report_rejected(name, recent, limit)
             if fetch.value_type is not ValueType.METER_READ:
-                again = unsettled(state, number)  # days waiting or held: read again now
-                note_asked(state, number, answer.read[number] & set(again), today)
+                # Days waiting or held in the correction window: read again now (older ones:
+                # _brought).
+                settled = settled_before(today, self.options.correction_days)
+                again = {day for day in unsettled(state, number) if day >= settled}
+                note_asked(state, number, answer.read[number] & again, today)
+
+    def _brought(
+        self,
+        fetch: Fetch,
+        answer: BulkAnswer,
+        older: Mapping[str, set[date]],
+        quarter_hour_meters: set[str],
+        today: date,
+        *,
+        came: set[tuple[str, date]],
+    ) -> set[str]:
+        """Meters whose days before the correction window brought what they lacked, read again.
+
+        ``came``: the days this request found that were missing. The history import asks for
+        those at once. The others count as asked for once the request that can bring them was
+        answered: quarter hours for a meter that has them, else day values.
+        """
+        state = self.saved.state
+        # A day missing whole whose day value came: the backlog is there (a day missing some
+        # quarter hours had its day value before).
+        news = {
+            (number, day)
+            for number, day in came
+            if day in older.get(number, set()) and missing_whole(state, number, day)
+        }
+        for number, days in answer.read.items():
+            quarter_hours = number in quarter_hour_meters
+            kind = ValueType.QUARTER_HOUR if quarter_hours else ValueType.DAY
+            if fetch.value_type is not kind:
+                continue
+            wanted = older.get(number, set()) & days
+            store = self.stores[number]
+            news |= {
+                (number, day)
+                for day in wanted
+                if brought(state, store, day, quarter_hours=quarter_hours)
+            }
+            note_asked(state, number, {day for day in wanted if (number, day) not in news}, today)
+        return {number for number, _ in news}
 
     def _note_refused(self, answer: BulkAnswer, today: date) -> None:
         """Meters refused on their own are gone (404) or locked (403)."""

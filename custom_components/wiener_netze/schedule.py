@@ -1,23 +1,30 @@
 """When to call the API: which days are due, and which bulk requests an update sends.
 
 Wiener Netze publishes a day once, some hours after it ended; the hour is not documented and varies
-by account. The days after a meter's newest published day are *expected*: they are asked for once
-the usual delay after the newest one's end has passed (learned from the last day that appeared
-after a miss; right after midnight until then), then again after as long as the oldest of them has
-been overdue (an hour at least, a day at most). A day published at 06:00 costs a few requests on
-the first day and one a day after that; a meter whose data stopped, or a delivery outage, costs one
-a day. The days inside the correction window are read once more each day, in the same request as
-the expected days, so corrections, revised estimates and late quarter hours reach the statistics
-at no extra cost. Older days already read are never asked for again here (what stays missing is
-the history import's, :mod:`.day_life`). Day values are read for every meter (the statistics check
+by account. The days after a meter's newest published day are *expected*: they are asked for by
+their day values alone (one request for every meter) once the usual delay after the newest one's
+end has passed (learned, see :attr:`FetchLog.publication_delay`; right after midnight until then).
+When that finds nothing, again two hours later, then after three times as long as the oldest of
+them has been overdue (at most a day): three requests on the day a day is late, and from the
+next day on none of their own, since the next day's first request asks for them too. A meter whose
+data stopped, or a delivery outage, so costs one request a day after the first. Quarter hours are
+asked for once the day values show a day is there (in the same update: it sends rounds until
+nothing is due), or once a day while they do not; the register (meter reading) once a newer
+complete day exists, after the rest of its update, and again at most once a day while it does
+not come. So a day published at the usual hour costs three requests: day values, quarter hours,
+register.
+
+The days inside the correction window are read once more each day, in the same requests, so
+corrections, revised estimates and late quarter hours reach the statistics at no extra cost; and
+so are the older days waiting for their data or held back whose pause (:mod:`.day_life`) is
+over: the history import asks for them again only when these requests brought them. Older days
+already read are never asked for here. Day values are read for every meter (the statistics check
 quarter hours against them); a meter without quarter hours is read by day values only, and its
 quarter hours are asked for once for each day it publishes, so that switching them on in the
-portal is noticed. The register (meter reading) is read once a newer complete day exists, and again
-at most once a day while it does not come. Each update sends every due request, so one token serves
-them all. The fetch log is kept per meter: a meter refused on its own is not taken as asked
-(its days are asked for when it is readable again); one left out of an answer or answering
-without registers was asked but not read, so it is not asked again at every update and its days
-are not imported.
+portal is noticed. Each update sends every due request, so one token serves them all. The fetch
+log is kept per meter: a meter refused on its own is not taken as asked (its days are asked for
+when it is readable again); one left out of an answer or answering without registers was asked
+but not read, so it is not asked again at every update and its days are not imported.
 """
 
 from __future__ import annotations
@@ -33,9 +40,13 @@ from .meter_store import DayStatus, MeterStore
 # A register that does not come is asked for again at most this often (while its day is in the
 # window).
 REGISTER_RETRY = timedelta(days=1)
-# Days not yet published are asked for again after as long as they have already been overdue,
-# but no sooner than the first and no later than the second of these.
-PROBE_BACKOFF = (timedelta(hours=1), timedelta(days=1))
+# Days not yet published are asked for again after the first pause, then after this many times as
+# long as they have been overdue, at most daily.
+FIRST_PAUSE = timedelta(hours=2)
+PAUSE_GROWTH = 3
+# How much earlier than the earliest recent publication the first request tries, when no recent
+# miss says that is too early: days published earlier are found again, at one request a week.
+EARLIER_BY = timedelta(hours=1)
 # How late after its end a day may appear for the delay to be learned as the usual one.
 PUBLICATION_DELAY_LIMIT = timedelta(hours=48)
 ZERO = timedelta(0)
@@ -85,13 +96,21 @@ class FetchLog:
         time one was still missing before that, when they are not yet. While the two are
         further apart than the shortest pause, the first request goes halfway between them, so
         the delay moves towards the real one in both directions: a day found at its first
-        request says nothing about how much earlier it came, a day found halfway does.
+        request says nothing about how much earlier it came, a day found halfway does. Without a
+        recent miss before it, one step earlier is tried (:data:`EARLIER_BY`). Misses later than
+        the earliest find (days that came late) do not move it.
         """
         found = min(self.delays.values(), default=None)
         if found is None:
             return None
-        before = max((miss for miss in self.misses.values() if miss < found), default=ZERO)
-        if found - before <= PROBE_BACKOFF[0]:
+        earliest = max(ZERO, found - 2 * EARLIER_BY)
+        # Only misses of days that came: a day that never does (an outage, a meter whose data
+        # stopped) says nothing about when days are published.
+        before = max(
+            (miss for day, miss in self.misses.items() if day in self.delays and miss < found),
+            default=earliest,
+        )
+        if found - before <= EARLIER_BY:
             return found
         return before + (found - before) / 2
 
@@ -205,22 +224,22 @@ def expected_due(
 ) -> bool:
     """Whether a meter's days ``oldest``..``newest``, not yet published, are asked for now.
 
-    Once ``newest`` is expected and was not asked for since; in between, after as long as
-    ``oldest`` had been overdue at the ``last`` request (see the module docstring), unless the
-    next day is expected before another such pause: its first request asks for them too.
-    ``once``: only the first time after the delay, no asking again with growing pauses.
+    Once ``newest`` is expected and was not asked for since; in between, after the pauses of
+    the module docstring, unless the next day is expected before another such pause: its first
+    request asks for them too. ``once``: only the first time after the delay.
     """
-    newest_at = local_midnight(newest + ONE_DAY) + (delay or timedelta(0))
-    oldest_at = local_midnight(oldest + ONE_DAY) + (delay or timedelta(0))
+    newest_at = local_midnight(newest + ONE_DAY) + (delay or ZERO)
+    oldest_at = local_midnight(oldest + ONE_DAY) + (delay or ZERO)
     if now < oldest_at:
         return False
     if last is None or (last < newest_at <= now):
         return True
     if once:
         return False
-    shortest, longest = PROBE_BACKOFF
-    pause = min(longest, max(shortest, last - oldest_at))
-    return now - last >= pause and now + pause <= newest_at + ONE_DAY
+    pause = min(ONE_DAY, max(FIRST_PAUSE, PAUSE_GROWTH * (last - oldest_at)))
+    # The next first request (of the newest day, or of the day after it) asks for them too.
+    upcoming = newest_at if now < newest_at else newest_at + ONE_DAY
+    return now - last >= pause and now + pause <= upcoming
 
 
 @dataclass(slots=True)
@@ -230,12 +249,17 @@ class Due:
     urgent: set[date] = field(default_factory=set)
     reread: set[date] = field(default_factory=set)
 
-    def fetch(self, value_type: ValueType, meters: tuple[str, ...]) -> Fetch | None:
-        """One request for the urgent days and, riding along, the re-read ones."""
+    def fetch(
+        self, value_type: ValueType, meters: tuple[str, ...], older: date | None
+    ) -> Fetch | None:
+        """One request for the urgent days and, riding along, the re-read ones.
+
+        ``older``: the request reaches back to it (older days due again).
+        """
         if not self.urgent:
             return None
         days = self.urgent | self.reread
-        return Fetch(value_type, meters, min(days), max(days))
+        return Fetch(value_type, meters, min(days | {older or min(days)}), max(days))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,24 +293,37 @@ def _add_due(
     checked: Mapping[tuple[str, date], datetime],
     moment: Moment,
     *,
-    quarter_hours: bool,
+    day_checked: Mapping[tuple[str, date], datetime] | None = None,
 ) -> None:
+    """A meter's days due for one value type.
+
+    Day values; or, with ``day_checked`` (when day values were read), quarter hours.
+    """
     days = moment.days
+    quarter_hours = day_checked is not None
     newest = store.newest_day(days, quarter_hours)
     # The days after the newest published one; a meter without any data in the window (new,
     # or its data ended) is asked for yesterday, once a day.
     expected = [day for day in days if day > newest] if newest else [moment.today - ONE_DAY]
     if expected:
         asked = [at for day in expected if (at := checked.get((number, day))) is not None]
-        if expected_due(
-            min(expected),
-            max(expected),
-            max(asked, default=None),
-            moment.now,
-            moment.delay,
-            once=newest is None,
-        ):
-            due.urgent.update(expected)
+        last = max(asked, default=None)
+        if day_checked is None:
+            if expected_due(
+                min(expected), max(expected), last, moment.now, moment.delay, once=newest is None
+            ):
+                due.urgent.update(expected)
+        else:
+            _add_expected_quarter_hours(
+                due,
+                number,
+                store,
+                expected,
+                last=last,
+                moment=moment,
+                day_checked=day_checked,
+                once=newest is None,
+            )
     for day in days:
         if day in expected:
             continue
@@ -295,6 +332,48 @@ def _add_due(
             due.urgent.add(day)  # never read for this meter
         elif moment.rereads(day, last):
             due.reread.add(day)
+
+
+def _add_expected_quarter_hours(
+    due: Due,
+    number: str,
+    store: MeterStore,
+    expected: list[date],
+    *,
+    last: datetime | None,
+    moment: Moment,
+    day_checked: Mapping[tuple[str, date], datetime],
+    once: bool,
+) -> None:
+    """Expected quarter hours, by what the day values show.
+
+    Once day values show a day published (read after the quarter hours were last asked for),
+    at once, then with the pauses of the day values; while none does, once a day, and along
+    with any quarter-hour request sent anyway.
+    """
+    published = [day for day in expected if store.day_status(day, False) is not DayStatus.MISSING]
+    if not published:
+        if _daily_due(min(expected), last, moment):
+            due.urgent.update(expected)
+        else:
+            due.reread.update(expected)
+        return
+    shown = max((at for day in published if (at := day_checked.get((number, day)))), default=None)
+    if (
+        last is None
+        or (shown is not None and last < shown)
+        or expected_due(min(expected), max(expected), last, moment.now, moment.delay, once=once)
+    ):
+        due.urgent.update(expected)
+
+
+def _daily_due(oldest: date, last: datetime | None, moment: Moment) -> bool:
+    """Once a day at the usual hour, from a day after ``oldest`` was expected."""
+    delay = moment.delay or ZERO
+    if moment.now < local_midnight(oldest + 2 * ONE_DAY) + delay:
+        return False
+    today_at = local_midnight(moment.today)
+    return last is None or (last < today_at and moment.now >= today_at + delay)
 
 
 def _add_probe(
@@ -320,8 +399,14 @@ def plan(
     quarter_hour_meters: set[str],
     log: FetchLog,
     correction_days: int,
+    *,
+    older: date | None = None,
 ) -> list[Fetch]:
-    """Every request that is due now: quarter hours, day values, register."""
+    """Every request that is due now: quarter hours, day values, register.
+
+    ``older``: the oldest day before the window waiting for its data or held back whose pause is
+    over; the quarter-hour and day-value requests reach back to it, if they are sent.
+    """
     today = local_day(now)
     days = days_between(window_start(today, correction_days), today - ONE_DAY)
     quarter_due, day_due = Due(), Due()
@@ -332,9 +417,9 @@ def plan(
     moment = Moment(now, correction_days, log.publication_delay, days)
     for number, store in stores.items():
         quarter_hours = number in quarter_hour_meters
-        _add_due(day_due, number, store, day_checked, moment, quarter_hours=False)
+        _add_due(day_due, number, store, day_checked, moment)
         if quarter_hours:
-            _add_due(quarter_due, number, store, quarter_checked, moment, quarter_hours=True)
+            _add_due(quarter_due, number, store, quarter_checked, moment, day_checked=day_checked)
         else:
             _add_probe(quarter_due, number, store, quarter_checked, moment)
         complete = store.newest_complete_day(days, quarter_hours)
@@ -355,7 +440,7 @@ def plan(
     fetches = [
         fetch
         for value_type, due in ((ValueType.QUARTER_HOUR, quarter_due), (ValueType.DAY, day_due))
-        if (fetch := due.fetch(value_type, every)) is not None
+        if (fetch := due.fetch(value_type, every, older)) is not None
     ]
     if register_due:
         target = max(register_due)

@@ -72,8 +72,10 @@ async def test_schedule_follows_publication(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Nothing while nothing new can exist; pauses that grow while a day is overdue; the
-    next day's first request goes halfway between the last miss and the find.
+    """Nothing while nothing new can exist; day values alone while a day is overdue, with
+    pauses that grow (2 hours, then three times as long as it has been overdue); quarter hours
+    and the register in the update that finds it; the next day's first request halfway
+    between the last miss and the find.
     """
     before = readings(sim_state)
     for minute in (15, 30, 45):
@@ -81,26 +83,24 @@ async def test_schedule_follows_publication(
     await tick_to(hass, freezer, sim_state, at(21, 23, 50))
     assert readings(sim_state) == before  # 2026-11-20 is complete and validated
 
-    # After midnight 2026-11-21 is due but not yet published (that happens at 06:00): quarter
-    # hours and day values, the correction window re-read with them, then again after as long
-    # as the day was overdue at the last request (at least an hour); updates in between ask
-    # nothing.
+    # After midnight 2026-11-21 is due but not yet published (that happens at 06:00): its day
+    # values, the correction window re-read with them; updates in between ask nothing.
     await tick_to(hass, freezer, sim_state, at(22, 0, 5))
-    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 1, "readings_DAY": 1}
+    assert readings(sim_state) - before == {"readings_DAY": 1}
     window = [entry for entry in sim_state.log if entry["endpoint"].startswith("readings")]
-    assert {dict(entry["query"])["datumVon"] for entry in window[-2:]} == {"2026-11-15"}
+    assert dict(window[-1]["query"])["datumVon"] == "2026-11-15"
     # (Updates run every 15 minutes from :05.)
-    for hour, minute in ((0, 20), (0, 35), (0, 50), (1, 5), (1, 50), (2, 5), (2, 20), (4, 35)):
+    for hour, minute in ((0, 20), (0, 35), (0, 50), (1, 5), (1, 50), (2, 5)):
         await tick_to(hass, freezer, sim_state, at(22, hour, minute))
-    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 3, "readings_DAY": 3}
-    for hour, minute in ((4, 50), (9, 35)):  # overdue by 2:20 at 02:20, by 4:50 at 04:50
+    assert readings(sim_state) - before == {"readings_DAY": 2}  # two hours later
+    for hour, minute in ((2, 20), (4, 35), (8, 5)):  # overdue by 2:05 at 02:05: 6:15 later
         await tick_to(hass, freezer, sim_state, at(22, hour, minute))
-    assert readings(sim_state) - before == {"readings_QUARTER_HOUR": 4, "readings_DAY": 4}
+    assert readings(sim_state) - before == {"readings_DAY": 2}
     assert state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"] == "2026-11-20"
 
-    # Found at 09:50: quarter hours, day values and the register in one update, one token.
+    # Found at 08:20: quarter hours and the register in the same update, one token.
     tokens = sim_state.counts["token"]
-    await tick_to(hass, freezer, sim_state, at(22, 9, 50))
+    await tick_to(hass, freezer, sim_state, at(22, 8, 20))
     truth = sim_state.views[HOUSEHOLD].truth
     day = state(hass, HOUSEHOLD, "consumption_latest_day")
     assert day.attributes["date"] == "2026-11-21"
@@ -109,21 +109,24 @@ async def test_schedule_follows_publication(
     assert float(reading.state) == pytest.approx(truth.register(date(2026, 11, 21), False) / 1000)
     settled = readings(sim_state)
     assert settled - before == {
-        "readings_QUARTER_HOUR": 5,
-        "readings_DAY": 5,
+        "readings_QUARTER_HOUR": 1,
+        "readings_DAY": 3,
         "readings_METER_READ": 1,
     }
     assert sim_state.counts["token"] <= tokens + 1
 
-    # Then nothing until 07:20 the next day, halfway between the last miss (04:50) and the
-    # find (09:50): 2026-11-22 is there at the first request.
-    for day_of_month, hour, minute in ((22, 12, 5), (22, 23, 5), (23, 0, 5), (23, 7, 5)):
+    # Then nothing until 05:20 the next day, halfway between the last miss (02:05) and the
+    # find (08:20): 2026-11-22 is not there yet, and is found two hours later.
+    for day_of_month, hour, minute in ((22, 12, 5), (22, 23, 5), (23, 0, 5), (23, 5, 5)):
         await tick_to(hass, freezer, sim_state, at(day_of_month, hour, minute))
     assert readings(sim_state) == settled
-    await tick_to(hass, freezer, sim_state, at(23, 7, 20))
+    await tick_to(hass, freezer, sim_state, at(23, 5, 20))
+    assert readings(sim_state) - settled == {"readings_DAY": 1}
+    for hour, minute in ((5, 35), (7, 5), (7, 20)):
+        await tick_to(hass, freezer, sim_state, at(23, hour, minute))
     assert readings(sim_state) - settled == {
         "readings_QUARTER_HOUR": 1,
-        "readings_DAY": 1,
+        "readings_DAY": 2,
         "readings_METER_READ": 1,
     }
     assert state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"] == "2026-11-22"
@@ -138,7 +141,7 @@ async def test_token_reused_across_updates(
     """Updates within the token's lifetime use the same token."""
     for hour, minute in ((0, 5), (1, 5), (2, 20)):
         await tick_to(hass, freezer, sim_state, at(22, hour, minute))
-    assert sum(readings(sim_state).values()) == 3 + 6
+    assert sum(readings(sim_state).values()) == 3 + 2
     assert sim_state.counts["token"] == 1
 
 
@@ -267,7 +270,10 @@ async def test_a_late_day_does_not_hold_back_the_next_ones(
         latest = state(hass, HOUSEHOLD, "consumption_latest_day").attributes["date"]
         arrived.setdefault(latest, moment)
         moment += timedelta(minutes=15)
-    usual = arrived["2026-11-22"] - at(23, 0, 0)  # learned on the first day: 09:50
-    assert at(24, 23, 0) <= arrived["2026-11-23"] < at(25, 6, 0)
+    usual = arrived["2026-11-22"] - at(23, 0, 0)  # learned on the first day
+    # Its probes on the 24th (at the usual hour, 2 and 8 hours later) missed it: it comes with
+    # the next day's first request at the latest.
+    late = arrived.get("2026-11-23", arrived["2026-11-24"])
+    assert at(24, 23, 0) <= late <= arrived["2026-11-24"]
     assert arrived["2026-11-24"] <= at(25, 0, 0) + usual  # not at 23:00 or later
     assert arrived["2026-11-25"] <= at(26, 0, 0) + usual

@@ -132,8 +132,8 @@ async def test_when_deliveries_resume_the_waiting_days_are_asked_for_at_once(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Home Assistant runs through the outage: a few requests a day; the morning the backlog is
-    published, the waiting days older than the window are asked for at once, in one request per
-    type, and every statistic is complete that morning."""
+    published, the update's day values find it and the waiting days older than the window are
+    asked for at once, in one request per type, and every statistic is complete that morning."""
     ends = TODAY + 3 * ONE_DAY
     sim_state.settings.outage_from = OUTAGE
     sim_state.settings.outage_ends_on = ends
@@ -156,7 +156,9 @@ async def test_when_deliveries_resume_the_waiting_days_are_asked_for_at_once(
         for entry in list(sim_state.log)[start:]
         if entry["endpoint"].startswith("readings") and dict(entry["query"])["datumVon"] < "2026-11"
     ]
-    assert sorted(query["wertetyp"] for query in backlog) == ["DAY", "METER_READ", "QUARTER_HOUR"]
+    # The update's day values reach back to the waiting days and find them; the history import
+    # then asks for them in one request per type.
+    assert [query["wertetyp"] for query in backlog] == ["DAY", "QUARTER_HOUR", "DAY", "METER_READ"]
     for number in METERS:
         assert state(hass, number, "history_import").attributes["waiting_days"] == 0
 
@@ -221,8 +223,9 @@ async def test_waiting_days_are_asked_for_daily_for_a_week_then_weekly(
     hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
     """A day waiting for its data, older than the window, with data before it in the
-    statistics: planned daily for a week after it was first asked for, then weekly, and at once
-    for a meter whose deliveries resumed."""
+    statistics: planned daily for a week after it was first asked for, then weekly (a day after
+    it is due: the coordinator's requests ask for it that day), and at once for a meter whose
+    deliveries resumed."""
     entry = make_entry(simulator, [HOUSEHOLD], history_years=1)
     await set_up(hass, entry)
     state = entry.runtime_data.saved.state
@@ -238,11 +241,15 @@ async def test_waiting_days_are_asked_for_daily_for_a_week_then_weekly(
         return waiting in missing[HOUSEHOLD]
 
     none: frozenset[str] = frozenset()
+    # The coordinator's own requests ask for it on the day it is due; the history import a
+    # day later, if they did not.
     week = date(2026, 12, 3)  # in the window's settled days, first asked five days before
-    assert await planned(week, date(2026, 11, 28), week - ONE_DAY, none) is True  # daily
+    assert await planned(week, date(2026, 11, 28), week - 2 * ONE_DAY, none) is True  # daily
+    assert await planned(week, date(2026, 11, 28), week - ONE_DAY, none) is False
     assert await planned(week, date(2026, 11, 28), week, none) is False  # asked today
     today = date(2026, 12, 10)  # the window starts on 1 December: a day of the history
     asked_first = date(2026, 11, 22)
-    assert await planned(today, asked_first, today - ONE_DAY, none) is False  # weekly now
-    assert await planned(today, asked_first, today - 7 * ONE_DAY, none) is True
+    assert await planned(today, asked_first, today - 2 * ONE_DAY, none) is False  # weekly now
+    assert await planned(today, asked_first, today - 7 * ONE_DAY, none) is False
+    assert await planned(today, asked_first, today - 8 * ONE_DAY, none) is True
     assert await planned(today, asked_first, today - ONE_DAY, frozenset({HOUSEHOLD})) is True

@@ -53,6 +53,13 @@ def store_with(*days: date, quality: str = "VAL", store: MeterStore | None = Non
     return store
 
 
+def published(store: MeterStore, day: date) -> None:
+    """The day value of ``day`` arrives (its quarter hours not yet)."""
+    readings = quarter_hours(day)
+    total = Reading(readings[0].start, readings[-1].end, sum(r.value for r in readings), "VAL")
+    store.ingest(ValueType.DAY, answer([total]), LIMIT_W)
+
+
 def record_window(log: FetchLog, today: date, at: datetime) -> None:
     """Quarter hours and day values of the whole window fetched at ``at``."""
     for value_type in (ValueType.QUARTER_HOUR, ValueType.DAY):
@@ -153,13 +160,17 @@ def test_nothing_due_once_final() -> None:
         day_starts(days[-1])[0], day_starts(today)[0], 1.0, "VAL"
     )
     assert plan(now_at(today, 23), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS) == []
-    # After midnight: the new day, and the daily re-read of the correction window with it.
+    # After midnight: the new day's day value, and the daily re-read of the correction window
+    # with it; its quarter hours once the day value shows it published.
     first = today - timedelta(days=DEFAULT_CORRECTION_DAYS - 1)
-    assert plan(
-        now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
-    ) == [
-        Fetch(ValueType.QUARTER_HOUR, (METER,), first, today),
-        Fetch(ValueType.DAY, (METER,), first, today),
+    midnight = now_at(today + timedelta(days=1), 0)
+    assert plan(midnight, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS) == [
+        Fetch(ValueType.DAY, (METER,), first, today)
+    ]
+    log.record(Fetch(ValueType.DAY, (METER,), first, today), midnight)
+    published(store, today)
+    assert plan(midnight, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS) == [
+        Fetch(ValueType.QUARTER_HOUR, (METER,), first, today)
     ]
 
 
@@ -187,10 +198,13 @@ def test_estimates_read_again_daily_with_the_new_day_and_only_while_recent() -> 
         plan(checked + timedelta(hours=3), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
         == []
     )
-    due = plan(
-        now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
-    )
-    assert [fetch.value_type for fetch in due] == [ValueType.QUARTER_HOUR, ValueType.DAY]
+    midnight = now_at(today + timedelta(days=1), 0)
+    due = plan(midnight, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+    assert [fetch.value_type for fetch in due] == [ValueType.DAY]
+    log.record(due[0], midnight)
+    published(store, today)
+    due += plan(midnight, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+    assert [fetch.value_type for fetch in due] == [ValueType.DAY, ValueType.QUARTER_HOUR]
     assert all(old < fetch.first <= recent and fetch.last == today for fetch in due)
 
 
@@ -212,17 +226,20 @@ def test_gap_in_published_data_read_again_with_the_next_day() -> None:
     for hours in (1, 3, 12):
         moment = checked + timedelta(hours=hours)
         assert plan(moment, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS) == []
-    due = plan(
-        now_at(today + timedelta(days=1), 0), {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS
-    )
+    midnight = now_at(today + timedelta(days=1), 0)
+    due = plan(midnight, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
+    assert [fetch.value_type for fetch in due] == [ValueType.DAY]
+    log.record(due[0], midnight)
+    published(store, today)
+    due = plan(midnight, {METER: store}, {METER}, log, DEFAULT_CORRECTION_DAYS)
     assert due[0].value_type is ValueType.QUARTER_HOUR
     assert due[0].first <= gap < due[0].last == today
 
 
 def test_unpublished_day_asked_for_with_growing_pauses() -> None:
-    """As long as it has been overdue, at least an hour, at most a day: 0, 1, 2, 4, 8, 16 h;
-    each new day is asked for once it is expected (24, 48 h) and shares the pauses of the
-    oldest, so a day that never comes costs a request a day."""
+    """Two hours, then three times as long as it has been overdue: 0, 2, 8 h; each new day is
+    asked for once it is expected (24, 48 h) and shares the pauses of the oldest, so a day that
+    never comes costs a request a day."""
     day = date(2026, 11, 21)
     midnight = datetime(2026, 11, 22, tzinfo=VIENNA)
     hours = [midnight + timedelta(hours=n) for n in range(72)]
@@ -232,9 +249,7 @@ def test_unpublished_day_asked_for_with_growing_pauses() -> None:
         newest = min(day + timedelta(days=(moment - midnight).days), date(2026, 11, 23))
         if expected_due(day, newest, asked[-1], moment, None):
             asked.append(moment)
-    assert [(moment - midnight) // timedelta(hours=1) for moment in asked] == [
-        0, 1, 2, 4, 8, 16, 24, 48,
-    ]  # fmt: skip
+    assert [(moment - midnight) // timedelta(hours=1) for moment in asked] == [0, 2, 8, 24, 48]
     assert not expected_due(day, day, None, midnight - timedelta(minutes=1), None)
 
 
@@ -260,14 +275,15 @@ def test_publication_delay_learned_from_a_day_found_after_a_miss() -> None:
 
 def test_publication_delay_moves_in_both_directions() -> None:
     """Found at 10:00 after a miss at 04:00: the next day is asked halfway (07:00); each day
-    found halfway or missed there narrows it, until it is known within the shortest pause. A
-    late day raises nothing; an earlier publication is found once the old days are forgotten."""
+    found halfway or missed there narrows it, until it is known within an hour. A late day, or
+    one that never comes, moves nothing; an earlier publication is found an hour a day once the
+    old misses are forgotten."""
     log = FetchLog()
     first = date(2026, 11, 10)
 
     def publish(day: date, probes: list[int], published: int) -> None:
         """Ask for ``day`` at these hours after its end; it is there from ``published``."""
-        fetch = Fetch(ValueType.QUARTER_HOUR, (METER,), day, day)
+        fetch = Fetch(ValueType.DAY, (METER,), day, day)
         for hour in probes:
             moment = now_at(day + timedelta(days=1), hour)
             if hour >= published:
@@ -281,10 +297,18 @@ def test_publication_delay_moves_in_both_directions() -> None:
     assert log.publication_delay == timedelta(hours=5, minutes=30)  # (04:00, 07:00]
     publish(first + timedelta(days=2), [5, 6], published=6)  # 05:30 missed, 06:30 found
     assert log.publication_delay == timedelta(hours=6)  # (05:00, 06:00]: close enough
-    publish(first + timedelta(days=3), [6, 23], published=23)  # one late day
+    publish(first + timedelta(days=3), [6, 8, 14], published=23)  # one late day
+    assert log.publication_delay == timedelta(hours=6)
+    publish(first + timedelta(days=4), [4, 6], published=99)  # never comes
     assert log.publication_delay == timedelta(hours=6)
     # Wiener Netze publishes at 03:00 from now on: found at the first request for a week,
-    # then the old bounds are forgotten and the request moves halfway down again.
-    for offset in range(4, 12):
+    # then the old misses are forgotten and the first request moves an hour earlier a day,
+    # until it misses.
+    for offset in range(5, 13):
         publish(first + timedelta(days=offset), [6], published=3)
+    assert log.publication_delay == timedelta(hours=5)
+    for offset, hour in ((13, 5), (14, 4), (15, 3)):
+        publish(first + timedelta(days=offset), [hour], published=3)
+    assert log.publication_delay == timedelta(hours=2)
+    publish(first + timedelta(days=16), [2, 4], published=3)
     assert log.publication_delay == timedelta(hours=3)
