@@ -146,9 +146,11 @@ def trouble_rows(trouble: dict[str, dict[str, Any]]) -> list[str]:
         )
         if "requests_the_day_it_ends" in figures:
             lines.append(
-                f"| … the day the outage ends (the backlog, and the waiting days asked for at "
-                f"once): gateway requests / tokens | {figures['requests_the_day_it_ends']} / "
-                f"{figures['tokens_the_day_it_ends']} | | |"
+                f"| … the day the outage ends, and the day after (the backlog is found by a "
+                f"day's usual request, the waiting days are then asked for at once): gateway "
+                f"requests / tokens | {figures['requests_the_day_it_ends']} / "
+                f"{figures['tokens_the_day_it_ends']}, {figures['requests_the_day_after']} / "
+                f"{figures['tokens_the_day_after']} | | |"
             )
         if "requests_the_day_it_happens" in figures:
             lines.append(

@@ -230,8 +230,9 @@ async def _trouble(
     sim.settings.update(situation.settings)
     last = first + timedelta(days=situation.days - 1)
     if situation.outage_ends:
+        # Measured through the day after: the backlog may come after that day's usual request.
         sim.settings.update({"outage_ends_on": (last + timedelta(days=1)).isoformat()})
-        last += timedelta(days=1)
+        last += timedelta(days=2)
     moment, day = NOW, NOW.date()
     per_day: list[tuple[int, int]] = []
     while day <= last:
@@ -248,7 +249,7 @@ async def _trouble(
         day += timedelta(days=1)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await running.stop()
-    measured = per_day[:-1] if situation.outage_ends else per_day
+    measured = per_day[:-2] if situation.outage_ends else per_day
     figures: dict[str, Any] = {
         "requests": round(statistics.mean(requests for requests, _ in measured), 2),
         "tokens": round(statistics.mean(tokens for _, tokens in measured), 2),
@@ -256,7 +257,8 @@ async def _trouble(
         "days": len(measured),
     }
     if situation.outage_ends:
-        figures["requests_the_day_it_ends"], figures["tokens_the_day_it_ends"] = per_day[-1]
+        figures["requests_the_day_it_ends"], figures["tokens_the_day_it_ends"] = per_day[-2]
+        figures["requests_the_day_after"], figures["tokens_the_day_after"] = per_day[-1]
     if 1 in situation.on_day:
         figures["requests_the_day_it_happens"], figures["tokens_the_day_it_happens"] = per_day[1]
     return figures

@@ -9,8 +9,9 @@ one of:
 - *waiting*: it was asked for and came back without its data, or without some of its quarter
   hours, while the meter still keeps them: not yet delivered. It is asked for again with growing
   pauses (:func:`due`: daily for a week, then weekly), riding along in the coordinator's
-  requests (:func:`due_before`), else in the history import's, until its data arrives (then
-  the history import reads it at once, :func:`brought`) or the day leaves the meters' storage;
+  requests (:func:`due_before`), else in the history import's a day later, until its data
+  arrives (then the history import reads it at once, :func:`brought`) or the day leaves the
+  meters' storage;
 - *held*: its quarter hours are implausible (:mod:`.held_days`); asked for again the same way
   while the meters keep it;
 - *gap*: given up on, and named to the user: a day still waiting when it leaves the meters'
@@ -32,7 +33,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from .api import Flow
-from .api.vienna_time import ONE_DAY, day_starts
+from .api.vienna_time import ONE_DAY, day_starts, local_midnight
 from .const import STORAGE_DAYS
 from .energy_rows import DayRows
 from .held_days import judge, note_held
@@ -117,7 +118,7 @@ def unsettled(state: SavedState, number: str) -> dict[date, DayState]:
 
 
 def due_before(state: SavedState, number: str, first: date, today: date) -> set[date]:
-    """A meter's days before ``first`` (the window) waiting or held whose pause is over.
+    """A meter's days before ``first`` (the correction window) waiting or held, pause over.
 
     The update's own requests reach back to them (:mod:`.schedule`), so that asking for them
     again costs no request of its own.
@@ -125,36 +126,38 @@ def due_before(state: SavedState, number: str, first: date, today: date) -> set[
     return {
         day
         for day, kind in unsettled(state, number).items()
-        if day < first and due(state, number, day, kind, today)
+        if day < first
+        and meter_day(number, day) not in state.failing  # failing: the history import's
+        and due(state, number, day, kind, today)
     }
 
 
 def brought(state: SavedState, store: MeterStore, day: date, *, quarter_hours: bool) -> bool:
-    """Whether reading a day waiting or held again brought what it lacked.
+    """Whether reading a day waiting or held again brought something it lacked.
 
-    Waiting: all of its data is there now; held: its quarter hours would import now. The
-    history import then asks for the day at once and imports it.
+    Waiting: fewer of its quarter hours missing than when it was last judged (a meter read by
+    day values: its day value is there); held: with its day value there, its quarter hours
+    would import now. The history import then asks for the meter's days at once and imports
+    them.
     """
     number = store.number
-    if any(
-        (owner, found) == (number, day) and judge(store, flow, found, settled=True) is None
+    for key, missing in state.waiting.items():
+        owner, flow, found = parse_key(key)
+        if (owner, found) != (number, day):
+            continue
+        if not quarter_hours:
+            if store.days[flow].get(day) is not None:
+                return True
+            continue
+        start, end = local_midnight(day), local_midnight(day + ONE_DAY)
+        there = sum(1 for moment in store.intervals[flow] if start <= moment < end)
+        if len(day_starts(day)) - there < missing:
+            return True
+    return quarter_hours and any(
+        (owner, found) == (number, day)
+        and store.days[flow].get(day) is not None
+        and judge(store, flow, day, settled=True) is None
         for owner, flow, found in map(parse_key, state.held)
-    ):
-        return True
-    waiting = any(
-        (owner, found) == (number, day) for owner, _, found in map(parse_key, state.waiting)
-    )
-    return waiting and store.day_status(day, quarter_hours).complete
-
-
-def missing_whole(state: SavedState, number: str, day: date) -> bool:
-    """Whether a day of a meter waits with every quarter hour of a statistic missing."""
-    whole = len(day_starts(day))
-    return any(
-        (owner, found) == (number, day) and missing >= whole
-        for (owner, _, found), missing in (
-            (parse_key(key), value) for key, value in state.waiting.items()
-        )
     )
 
 

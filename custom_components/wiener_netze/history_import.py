@@ -1,7 +1,9 @@
 """The history import: each statistic gets what the recorder lacks, in the background.
 
 Which days are read is :mod:`.history_plan`'s: days never read, days waiting for their data or
-held back when their pause is over, and at once for a meter whose deliveries resumed. They are
+held back a day after their pause is over (that day the coordinator's own requests ask for
+them), and at once for a meter whose re-read days brought something or whose deliveries
+resumed. They are
 read in rounds, newest first, three bulk requests per round (quarter hours, day values,
 registers) through :mod:`.bulk_read`. A meter refused, absent from one of the three answers or
 answering without registers was not read: its days keep their state (and are asked for again

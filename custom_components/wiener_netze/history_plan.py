@@ -22,7 +22,7 @@ from homeassistant.core import HomeAssistant
 
 from .api import Flow
 from .api.vienna_time import ONE_DAY, days_between, years_before
-from .day_life import DayState, due, unsettled, waiting_days
+from .day_life import due, unsettled, waiting_days
 from .entry_options import EntryOptions
 from .meter_store import FLOWS
 from .saved_state import SavedState, day_key
@@ -90,8 +90,8 @@ async def async_missing(
 ) -> dict[str, list[date]]:
     """The days each meter misses today (see the module docstring).
 
-    ``ask_now``: meters whose waiting days and days not read are due whatever their pause
-    (their deliveries resumed, or they answer again).
+    ``ask_now``: meters whose waiting and held days and days not read are due whatever their
+    pause (their deliveries resumed, or they answer again).
     """
     first, last = history_range(today, options)
     # Waiting and held days are asked for again up to the correction window (inside it the
@@ -113,7 +113,7 @@ async def async_missing(
             for day, kind in pending.items()
             if day <= again_to
             and (
-                (number in ask_now and kind is DayState.WAITING)
+                number in ask_now
                 # The coordinator's requests ask for them on the day they are due; what those
                 # did not reach is asked for here a day later.
                 or due(state, number, day, kind, today - ONE_DAY)

@@ -30,17 +30,11 @@ from .api import (
     WienerNetzeClient,
     WienerNetzeError,
 )
+from .api.retry import is_slow
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .backoff import Backoff
 from .bulk_read import BulkAnswer, BulkReader
-from .day_life import (
-    brought,
-    due_before,
-    missing_whole,
-    note_asked,
-    unsettled,
-    waiting_days,
-)
+from .day_life import brought, due_before, note_asked, unsettled, waiting_days
 from .entry_options import EntryOptions
 from .meter_store import MeterStore, report_rejected
 from .saved_state import SavedStateStore
@@ -117,15 +111,11 @@ class Poller:
             return polled
         tried: set[ValueType] = set()
         failure: WienerNetzeError | None = None
-        today = local_day(now)
-        settled = settled_before(today, self.options.correction_days)
-        older = {
-            number: due_before(self.saved.state, number, settled, today)
-            for number in self.account.readable()
-        }
+        older = self._older(now)
         # Rounds until nothing is due: each sends types not sent before (so at most three).
         while True:
-            # The older days of meters whose answers brought news are the history import's now.
+            # The older days of meters whose answers brought news are the history import's now,
+            # and all of them once a request reaching back to them failed.
             oldest = min(
                 (
                     day
@@ -155,7 +145,8 @@ class Poller:
             for fetch in due:
                 tried.add(fetch.value_type)
                 try:
-                    await self._fetch(fetch, now, quarter_hour_meters, polled, older)
+                    if await self._fetch_or_narrow(fetch, now, quarter_hour_meters, polled, older):
+                        older = {}
                 except AuthenticationError, ForbiddenError:
                     raise
                 except TROUBLE as err:
@@ -178,6 +169,41 @@ class Poller:
         if failure is not None and not polled.ran:
             polled.error = failure
         return polled
+
+    def _older(self, now: datetime) -> dict[str, set[date]]:
+        """Each readable meter's days before the correction window to ask for again now."""
+        today = local_day(now)
+        settled = settled_before(today, self.options.correction_days)
+        state = self.saved.state
+        return {
+            number: due_before(state, number, settled, today) for number in self.account.readable()
+        }
+
+    async def _fetch_or_narrow(
+        self,
+        fetch: Fetch,
+        now: datetime,
+        quarter_hour_meters: set[str],
+        polled: Polled,
+        older: Mapping[str, set[date]],
+    ) -> bool:
+        """Send a request; whether it failed reaching back to older days and went without them.
+
+        Those days are the history import's then (a day later).
+        """
+        try:
+            await self._fetch(fetch, now, quarter_hour_meters, polled, older)
+        except AuthenticationError, ForbiddenError:
+            raise
+        except WienerNetzeError as err:
+            narrow = fetch.without_older()
+            # Wiener Netze down (not too slow for the range) fails the narrower request too.
+            if narrow is None or (isinstance(err, TROUBLE) and not is_slow(err)):
+                raise
+            _LOGGER.debug("Reading %s with older days failed (%s); without them", fetch, err)
+            await self._fetch(narrow, now, quarter_hour_meters, polled, {})
+            return True
+        return False
 
     def _in_trouble(self, now: datetime, err: WienerNetzeError) -> None:
         """Wiener Netze cannot be read: nothing more until the pause is over, logged once."""
@@ -218,10 +244,8 @@ class Poller:
         polled.read |= set(answer.read)
         polled.unread |= set(fetch.meters) - set(answer.read)
         self._store(fetch, answer, today)
+        polled.resumed |= self._brought(fetch, answer, older, quarter_hour_meters, today)
         after = self.log.missing(fetch, self.stores)
-        polled.resumed |= self._brought(
-            fetch, answer, older, quarter_hour_meters, today, came=missing - after
-        )
         # Not yet published: no meter read has it (one meter without data says nothing).
         unpublished = {
             day for _, day in after if all((number, day) in after for number in answer.read)
@@ -264,37 +288,29 @@ class Poller:
         older: Mapping[str, set[date]],
         quarter_hour_meters: set[str],
         today: date,
-        *,
-        came: set[tuple[str, date]],
     ) -> set[str]:
-        """Meters whose days before the correction window brought what they lacked, read again.
+        """Meters whose days before the correction window brought something, read again.
 
-        ``came``: the days this request found that were missing. The history import asks for
-        those at once. The others count as asked for once the request that can bring them was
-        answered: quarter hours for a meter that has them, else day values.
+        Judged by the request that can bring it: quarter hours for a meter that has them (the
+        day values of the update came first), else day values. The history import asks for
+        those meters' days at once; the other days count as asked for.
         """
         state = self.saved.state
-        # A day missing whole whose day value came: the backlog is there (a day missing some
-        # quarter hours had its day value before).
-        news = {
-            (number, day)
-            for number, day in came
-            if day in older.get(number, set()) and missing_whole(state, number, day)
-        }
+        found: set[str] = set()
         for number, days in answer.read.items():
             quarter_hours = number in quarter_hour_meters
             kind = ValueType.QUARTER_HOUR if quarter_hours else ValueType.DAY
             if fetch.value_type is not kind:
                 continue
-            wanted = older.get(number, set()) & days
             store = self.stores[number]
-            news |= {
-                (number, day)
-                for day in wanted
-                if brought(state, store, day, quarter_hours=quarter_hours)
+            wanted = older.get(number, set()) & days
+            news = {
+                day for day in wanted if brought(state, store, day, quarter_hours=quarter_hours)
             }
-            note_asked(state, number, {day for day in wanted if (number, day) not in news}, today)
-        return {number for number, _ in news}
+            if news:
+                found.add(number)
+            note_asked(state, number, wanted - news, today)
+        return found
 
     def _note_refused(self, answer: BulkAnswer, today: date) -> None:
         """Meters refused on their own are gone (404) or locked (403)."""

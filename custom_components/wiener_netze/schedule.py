@@ -30,7 +30,7 @@ but not read, so it is not asked again at every update and its days are not impo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from .api import ValueType
@@ -63,6 +63,14 @@ class Fetch:
     meters: tuple[str, ...]
     first: date
     last: date
+    # The first day without the older days riding along (None: none ride along).
+    own_first: date | None = field(default=None, compare=False)
+
+    def without_older(self) -> Fetch | None:
+        """The same request without the older days riding along (None: none did)."""
+        if self.own_first is None or self.own_first <= self.first:
+            return None
+        return replace(self, first=self.own_first, own_first=None)
 
 
 @dataclass(slots=True)
@@ -94,7 +102,7 @@ class FetchLog:
 
         The earliest time a recent day was found is when days are published by; the latest
         time one was still missing before that, when they are not yet. While the two are
-        further apart than the shortest pause, the first request goes halfway between them, so
+        further apart than an hour, the first request goes halfway between them, so
         the delay moves towards the real one in both directions: a day found at its first
         request says nothing about how much earlier it came, a day found halfway does. Without a
         recent miss before it, one step earlier is tried (:data:`EARLIER_BY`). Misses later than
@@ -259,7 +267,10 @@ class Due:
         if not self.urgent:
             return None
         days = self.urgent | self.reread
-        return Fetch(value_type, meters, min(days | {older or min(days)}), max(days))
+        own = min(days)
+        if older is None or older >= own:
+            return Fetch(value_type, meters, own, max(days))
+        return Fetch(value_type, meters, older, max(days), own_first=own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +380,7 @@ def _add_expected_quarter_hours(
 
 def _daily_due(oldest: date, last: datetime | None, moment: Moment) -> bool:
     """Once a day at the usual hour, from a day after ``oldest`` was expected."""
-    delay = moment.delay or ZERO
+    delay = (moment.delay or ZERO) % ONE_DAY
     if moment.now < local_midnight(oldest + 2 * ONE_DAY) + delay:
         return False
     today_at = local_midnight(moment.today)
@@ -404,8 +415,9 @@ def plan(
 ) -> list[Fetch]:
     """Every request that is due now: quarter hours, day values, register.
 
-    ``older``: the oldest day before the window waiting for its data or held back whose pause is
-    over; the quarter-hour and day-value requests reach back to it, if they are sent.
+    ``older``: the oldest day before the correction window waiting for its data or held back
+    whose pause is over; the day-value and quarter-hour requests reach back to it, if they are
+    sent. Day values go first: they decide whether quarter hours are due.
     """
     today = local_day(now)
     days = days_between(window_start(today, correction_days), today - ONE_DAY)
@@ -439,7 +451,7 @@ def plan(
     every = tuple(stores)
     fetches = [
         fetch
-        for value_type, due in ((ValueType.QUARTER_HOUR, quarter_due), (ValueType.DAY, day_due))
+        for value_type, due in ((ValueType.DAY, day_due), (ValueType.QUARTER_HOUR, quarter_due))
         if (fetch := due.fetch(value_type, every, older)) is not None
     ]
     if register_due:

@@ -12,6 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.wiener_netze.api import Flow
 from custom_components.wiener_netze.const import DOMAIN
 from simulator.account import DAILY, HOUSEHOLD
 from simulator.app import Simulator
@@ -20,6 +21,7 @@ from simulator.server import RunningSimulator
 
 from .conftest import make_entry
 from .helpers import state, truth_kwh
+from .statistics_support import assert_equal_hours, stored, truth_hours
 
 READINGS = ("readings_QUARTER_HOUR", "readings_DAY", "readings_METER_READ")
 
@@ -277,3 +279,8 @@ async def test_a_late_day_does_not_hold_back_the_next_ones(
     assert at(24, 23, 0) <= late <= arrived["2026-11-24"]
     assert arrived["2026-11-24"] <= at(25, 0, 0) + usual  # not at 23:00 or later
     assert arrived["2026-11-25"] <= at(26, 0, 0) + usual
+    # And the late day is in the statistics as measured, like the others.
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), date(2026, 11, 25), False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert all(moment in rows for moment in truth)
+    assert_equal_hours({moment: rows[moment] for moment in rows if moment in truth}, truth)

@@ -132,7 +132,7 @@ async def test_when_deliveries_resume_the_waiting_days_are_asked_for_at_once(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Home Assistant runs through the outage: a few requests a day; the morning the backlog is
-    published, the update's day values find it and the waiting days older than the window are
+    published, the update's requests find it and the waiting days older than the window are
     asked for at once, in one request per type, and every statistic is complete that morning."""
     ends = TODAY + 3 * ONE_DAY
     sim_state.settings.outage_from = OUTAGE
@@ -156,9 +156,11 @@ async def test_when_deliveries_resume_the_waiting_days_are_asked_for_at_once(
         for entry in list(sim_state.log)[start:]
         if entry["endpoint"].startswith("readings") and dict(entry["query"])["datumVon"] < "2026-11"
     ]
-    # The update's day values reach back to the waiting days and find them; the history import
-    # then asks for them in one request per type.
-    assert [query["wertetyp"] for query in backlog] == ["DAY", "QUARTER_HOUR", "DAY", "METER_READ"]
+    # The update's day values and quarter hours reach back to the waiting days and find them;
+    # the history import then asks for them in one request per type and imports them.
+    assert [query["wertetyp"] for query in backlog] == [
+        "DAY", "QUARTER_HOUR", "QUARTER_HOUR", "DAY", "METER_READ",
+    ]  # fmt: skip
     for number in METERS:
         assert state(hass, number, "history_import").attributes["waiting_days"] == 0
 

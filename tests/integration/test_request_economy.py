@@ -192,3 +192,105 @@ async def test_a_meter_never_read_is_asked_for_weekly(
                 history_days.append(day)
     assert history_days
     assert min(history_days) >= TODAY + 7 * ONE_DAY
+
+
+async def test_a_held_day_before_the_correction_window_rides_along_and_imports_once_fixed(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A day held as implausible, older than the correction window: its daily re-reads ride
+    along in the update's own requests (one quarter-hour request a day, no round of its own);
+    the morning Wiener Netze delivers a plausible version, it is imported."""
+    held = TODAY - 10 * ONE_DAY
+    sim_state.settings.spike_days = [held]
+    await set_up(hass, make_entry(simulator, METERS))
+    start, end = (datetime.combine(day, time(0), VIENNA) for day in (held, held + ONE_DAY))
+    for offset in range(1, 4):
+        before = sim_state.counts["readings_QUARTER_HOUR"]
+        await poll_day(hass, freezer, sim_state, TODAY + offset * ONE_DAY)
+        assert sim_state.counts["readings_QUARTER_HOUR"] - before == 1, offset
+        rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+        assert not [moment for moment in rows if start <= moment < end], offset
+    sim_state.settings.spike_days = []  # Wiener Netze delivers a plausible version
+    await poll_day(hass, freezer, sim_state, TODAY + 4 * ONE_DAY)
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY + 3 * ONE_DAY, False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert all(moment in rows for moment in truth if start <= moment < end)
+    assert_equal_hours({moment: rows[moment] for moment in rows if moment in truth}, truth)
+
+
+async def test_a_delivery_outage_costs_a_request_or_two_a_day(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Wiener Netze delivers nothing for two weeks: after its first day, day values and quarter
+    hours are asked for once a day each (the meter list weekly beside them), the days waiting
+    beyond the correction window riding along, not every few hours or in rounds of their own;
+    the day the backlog comes, every statistic is complete."""
+    await set_up(hass, make_entry(simulator, METERS))
+    for offset in (1, 2):  # when Wiener Netze publishes is learned
+        await poll_day(hass, freezer, sim_state, TODAY + offset * ONE_DAY)
+    sim_state.settings.outage_from = TODAY + 2 * ONE_DAY
+    assert await poll_day(hass, freezer, sim_state, TODAY + 3 * ONE_DAY) <= 3
+    for offset in range(4, 17):
+        assert await poll_day(hass, freezer, sim_state, TODAY + offset * ONE_DAY) <= 3, offset
+    sim_state.settings.outage_from = None  # the backlog, all at once
+    await poll_day(hass, freezer, sim_state, TODAY + 17 * ONE_DAY)
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY + 16 * ONE_DAY, False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert_equal_hours({moment: rows[moment] for moment in rows if moment in truth}, truth)
+
+
+async def test_quarter_hours_delivered_late_for_an_old_day_are_imported(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A day before the correction window missing some quarter hours waits for them; the day
+    Wiener Netze delivers them, the update's own quarter-hour request (reaching back) finds
+    them and the history import imports the day as measured, with no waiting day left."""
+    partial = TODAY - 10 * ONE_DAY
+    sim_state.settings.missing_interval_days = [partial]
+    entry = make_entry(simulator, METERS)
+    await set_up(hass, entry)
+    state = entry.runtime_data.saved.state
+    key = f"{HOUSEHOLD}/consumption/{partial}"
+    assert key in state.waiting
+    sim_state.settings.missing_interval_days = []  # delivered late
+    await poll_day(hass, freezer, sim_state, TODAY + ONE_DAY)
+    assert key not in state.waiting
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY, False)
+    rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
+    assert_equal_hours({moment: rows[moment] for moment in rows if moment in truth}, truth)
+
+
+async def test_a_gateway_down_for_two_days_is_tried_after_pauses_up_to_twelve_hours(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every gateway request answers 503 for two days: after the first failure the next tries
+    come after 2, 4, 8 and then every 12 hours (the tests' client does not retry; the
+    production one retries once while all is well, never during the pauses)."""
+    await set_up(hass, make_entry(simulator, METERS))
+    await poll_day(hass, freezer, sim_state, TODAY + ONE_DAY)
+    sim_state.settings.gateway_down = True
+    start = len(sim_state.log)
+    for offset in (2, 3):
+        assert await poll_day(hass, freezer, sim_state, TODAY + offset * ONE_DAY) <= 5, offset
+    tries = [
+        datetime.fromisoformat(entry["at"])
+        for entry in list(sim_state.log)[start:]
+        if entry["endpoint"] != "token"
+    ]
+    pauses = [later - earlier for earlier, later in itertools.pairwise(tries)]
+    expected = [timedelta(hours=hours) for hours in (2, 4, 8, 12, 12)]
+    assert len(pauses) >= len(expected)
+    for pause, least in zip(pauses, expected, strict=False):
+        assert least <= pause < least + QUARTER, pauses

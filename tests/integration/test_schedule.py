@@ -136,14 +136,23 @@ def now_at(day: date, hour: int) -> datetime:
 
 
 def test_first_plan_covers_the_window() -> None:
-    """With nothing known, quarter hours of the whole window, for every meter, in one request."""
+    """With nothing known, day values and quarter hours of the whole window, for every meter,
+    one request each (day values first: they decide whether yesterday's quarter hours are due);
+    older days due again make both reach back, and can be left out again."""
     now = now_at(date(2026, 11, 21), 12)
     fetches = plan(now, {METER: MeterStore(METER)}, {METER}, FetchLog(), DEFAULT_CORRECTION_DAYS)
     first, last = window_start(now.date(), DEFAULT_CORRECTION_DAYS), date(2026, 11, 20)
     assert fetches == [
-        Fetch(ValueType.QUARTER_HOUR, (METER,), first, last),
         Fetch(ValueType.DAY, (METER,), first, last),
+        Fetch(ValueType.QUARTER_HOUR, (METER,), first, last),
     ]
+    assert all(fetch.without_older() is None for fetch in fetches)
+    older = date(2026, 10, 2)
+    reaching = plan(
+        now, {METER: MeterStore(METER)}, {METER}, FetchLog(), DEFAULT_CORRECTION_DAYS, older=older
+    )
+    assert [(fetch.first, fetch.last) for fetch in reaching] == [(older, last)] * 2
+    assert [fetch.without_older() for fetch in reaching] == fetches
 
 
 def test_nothing_due_once_final() -> None:
