@@ -28,6 +28,8 @@ ACCOUNTS: dict[str, list[tuple[str, list[tuple[str, int]]]]] = {
         ("Bagno ’ospiti", [("KLIMA", 500)]),  # noqa: RUF001 - typographic, as seen in the wild
     ],
     "large": [(f"Stanza {index + 1}", [("KLIMA", 1000)]) for index in range(10)],
+    # An account whose radiators are in no zone yet.
+    "empty": [],
 }
 
 

@@ -28,7 +28,8 @@ class Settings:
     rotate_refresh_token: bool = False
     # The refresh token is revoked: refreshes answer 400 TOKEN_EXPIRED.
     revoked: bool = False
-    # The account: "home" (3 zones, 4 products), "small" (1 zone), "large" (10 zones).
+    # The account: "home" (3 zones, 4 products), "small" (1 zone), "large" (10 zones), "empty"
+    # (no zone).
     account: str = "home"
     # /usage: the unit of its values, minutes after its hour a bucket first shows, and how
     # long after its hour it still grows.

@@ -12,7 +12,7 @@ from .errors import (
     RateLimitedError,
     ServerError,
 )
-from .models import Product, Usage, UsagePoint, Zone, Zones, parse_usage, parse_zones
+from .models import Product, Usage, UsagePoint, Zone, Zones, parse_usage, parse_zones, tenths
 from .shapes import report, shape
 
 __all__ = [
@@ -37,4 +37,5 @@ __all__ = [
     "parse_zones",
     "report",
     "shape",
+    "tenths",
 ]

@@ -1,0 +1,48 @@
+"""Names and defaults of the Radialight Cloud integration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+DOMAIN: Final = "radialight_cloud"
+MANUFACTURER: Final = "Radialight"
+
+# Entry data: the Firebase web API key and refresh token (the only known way in), and, in a
+# collapsed section of the form, the cloud's and the token endpoint's URLs.
+CONF_API_KEY: Final = "api_key"
+CONF_REFRESH_TOKEN: Final = "refresh_token"  # noqa: S105 - a key, not a secret
+CONF_CONNECTION: Final = "connection"
+CONF_API_URL: Final = "api_url"
+CONF_TOKEN_URL: Final = "token_url"  # noqa: S105 - a key, not a secret
+
+# Options.
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+CONF_PRODUCT_ENTITIES: Final = "product_entities"
+CONF_USAGE_SENSORS: Final = "usage_sensors"
+CONF_USAGE_UNIT: Final = "usage_unit"
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 10
+MAX_SCAN_INTERVAL: Final = 3600
+DEFAULT_PRODUCT_ENTITIES: Final = False
+DEFAULT_USAGE_SENSORS: Final = True
+
+
+class UsageUnit(StrEnum):
+    """What one unit of a /usage value is: not documented (see the README)."""
+
+    WH = "Wh"
+    TEN_WH = "10Wh"
+    KWH = "kWh"
+
+    @property
+    def watt_hours(self) -> float:
+        """Watt-hours per unit."""
+        return {UsageUnit.WH: 1.0, UsageUnit.TEN_WH: 10.0, UsageUnit.KWH: 1000.0}[self]
+
+
+DEFAULT_USAGE_UNIT: Final = UsageUnit.WH
+
+# Setpoints the climate entity offers, °C (the app's range; no account has shown another).
+MIN_SETPOINT: Final = 7.0
+MAX_SETPOINT: Final = 30.0

@@ -1,0 +1,135 @@
+"""Polling the account's zones, and keeping the newest refresh token in the config entry.
+
+The cloud is polled every ``scan_interval`` seconds (one ``GET /zones``, its products inside).
+A refresh token the token endpoint rotates is written to the entry at once, without a reload, so
+a restart uses the newest one; a refresh token refused starts re-authentication.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import AuthenticationError, RadialightClient, RadialightError, Zone, Zones
+from .connection import create_client
+from .const import (
+    CONF_PRODUCT_ENTITIES,
+    CONF_REFRESH_TOKEN,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_PRODUCT_ENTITIES,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+type RadialightConfigEntry = ConfigEntry[RadialightCoordinator]
+
+
+def zone_device_id(zone_id: str) -> str:
+    """A zone's device identifier (products have theirs: the ids of both are the cloud's)."""
+    return f"zone_{zone_id}"
+
+
+def product_device_id(product_id: str) -> str:
+    """A product's device identifier."""
+    return f"product_{product_id}"
+
+
+class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
+    """The zones of one account, by id."""
+
+    config_entry: RadialightConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: RadialightConfigEntry) -> None:
+        interval = entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(seconds=interval),
+        )
+        self.client: RadialightClient = create_client(
+            hass, entry.data, on_rotated=self._save_refresh_token
+        )
+        # Zones and products the last answer could not read (named in the log once).
+        self.dropped = 0
+        self.product_entities = bool(
+            entry.options.get(CONF_PRODUCT_ENTITIES, DEFAULT_PRODUCT_ENTITIES)
+        )
+
+    @callback
+    def _save_refresh_token(self, refresh_token: str) -> None:
+        """The token endpoint rotated the refresh token: keep the new one (no reload)."""
+        entry = self.config_entry
+        if entry.data.get(CONF_REFRESH_TOKEN) != refresh_token:
+            self.hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_REFRESH_TOKEN: refresh_token}
+            )
+
+    async def _async_update_data(self) -> dict[str, Zone]:
+        try:
+            zones: Zones = await self.client.async_get_zones()
+        except AuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except RadialightError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        if zones.dropped and zones.dropped != self.dropped:
+            _LOGGER.warning(
+                "%d zones or products in the cloud's answer could not be read and are left out",
+                zones.dropped,
+            )
+        self.dropped = zones.dropped
+        self._remove_stale_devices(zones.zones)
+        return {zone.id: zone for zone in zones.zones}
+
+    def _remove_stale_devices(self, zones: tuple[Zone, ...]) -> None:
+        """Devices of zones and products removed in the app go, with their entities.
+
+        So do the products' devices when the options no longer ask for their entities.
+        """
+        wanted = {zone_device_id(zone.id) for zone in zones}
+        if self.product_entities:
+            wanted |= {product_device_id(p.id) for zone in zones for p in zone.products}
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            ids = {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+            if ids and not ids & wanted:
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+
+    async def async_change_zone(self, zone: Zone, **changes: int) -> None:
+        """Send a zone's configuration as last read with ``changes``.
+
+        The change shows at once, and the zones are read again without waiting for the next
+        poll. A refusal raises and changes nothing shown.
+        """
+        try:
+            body = await self.client.async_set_zone(zone, **changes)
+        except AuthenticationError as err:
+            self.config_entry.async_start_reauth(self.hass)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except RadialightError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="set_failed",
+                translation_placeholders={"zone": zone.name or zone.id, "error": str(err)},
+            ) from err
+        self.async_set_updated_data({**self.data, zone.id: zone.with_configuration(body)})
+        await self.async_request_refresh()
