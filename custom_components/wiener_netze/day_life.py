@@ -135,29 +135,46 @@ def due_before(state: SavedState, number: str, first: date, today: date) -> set[
 def brought(state: SavedState, store: MeterStore, day: date, *, quarter_hours: bool) -> bool:
     """Whether reading a day waiting or held again brought something it lacked.
 
-    Waiting: fewer of its quarter hours missing than when it was last judged (a meter read by
-    day values: its day value is there); held: with its day value there, its quarter hours
-    would import now. The history import then asks for the meter's days at once and imports
-    them.
+    Waiting with every quarter hour missing: its day value is there (a day booked from its day
+    value while its quarter hours are awaited counts too: the history import reads it again,
+    as it would without this); waiting with some missing: fewer of them missing now; held: with
+    its day value there, its quarter hours would import now. The history import then asks for
+    the meter's days at once and imports them.
     """
     number = store.number
     for key, missing in state.waiting.items():
         owner, flow, found = parse_key(key)
         if (owner, found) != (number, day):
             continue
-        if not quarter_hours:
-            if store.days[flow].get(day) is not None:
-                return True
-            continue
-        start, end = local_midnight(day), local_midnight(day + ONE_DAY)
-        there = sum(1 for moment in store.intervals[flow] if start <= moment < end)
-        if len(day_starts(day)) - there < missing:
+        whole = len(day_starts(day))
+        if missing >= whole and store.days[flow].get(day) is not None:
+            return True
+        there = _quarter_hours_there(store, flow, day)
+        if quarter_hours and there > 0 and whole - there < missing:
             return True
     return quarter_hours and any(
         (owner, found) == (number, day)
         and store.days[flow].get(day) is not None
+        and _quarter_hours_there(store, flow, day)
         and judge(store, flow, day, settled=True) is None
         for owner, flow, found in map(parse_key, state.held)
+    )
+
+
+def _quarter_hours_there(store: MeterStore, flow: Flow, day: date) -> int:
+    """How many quarter hours of a day of a flow the store holds, implausible ones included."""
+    start, end = local_midnight(day), local_midnight(day + ONE_DAY)
+    return sum(1 for moment in store.intervals[flow] if start <= moment < end) + len(
+        store.rejected_on(flow, day)
+    )
+
+
+def judged(state: SavedState, store: MeterStore, day: date) -> bool:
+    """Whether a re-read could judge the day: a held day needs its day value beside it."""
+    return all(
+        store.days[flow].get(day) is not None and _quarter_hours_there(store, flow, day) > 0
+        for owner, flow, found in map(parse_key, state.held)
+        if (owner, found) == (store.number, day)
     )
 
 

@@ -7,9 +7,10 @@ for without the meter being read, after a pause that grows), or when a statistic
 has data before it but the recorder holds no row of it (and it is neither waiting, held nor a
 known gap). Days waiting for their data or held back are missing a day after their pause is over
 (also in the window's settled days; on that day the coordinator's own requests ask for them),
-and at once for a meter whose deliveries resumed. Nothing before
-a meter's concluded data start is missing. Missing days are read in rounds of at most
-:data:`CHUNK_DAYS` days, newest first, naming only the meters that miss a day in the round.
+and at once for a meter whose deliveries resumed or whose days read again brought something.
+Nothing before a meter's concluded data start is missing. Missing days are read in rounds of at
+most :data:`CHUNK_DAYS` days, newest first, naming only the meters that miss a day in the
+round.
 """
 
 from __future__ import annotations

@@ -7,7 +7,11 @@ pause that doubles from an hour up to a day (a register request that fails only 
 readings). When Wiener Netze itself is in trouble (the network, the server, 429, a week or less too
 slow to answer, or longer ranges still too slow when split), nothing more is sent: the next try
 comes after a pause that doubles from two hours up to twelve, with no retry inside it, so a
-gateway down for a day costs five requests, not hundreds.
+gateway down for a day costs five requests, not hundreds. The day-value and quarter-hour requests
+reach back to older days waiting or held whose pause is over (:func:`.day_life.due_before`); a
+request reaching back that fails for any reason but Wiener Netze being down (unreachable, 429,
+503), or has days failing even alone among the older ones, is sent again without them, and the
+update's requests do not reach back again that day: those days are the history import's then.
 """
 
 from __future__ import annotations
@@ -30,11 +34,10 @@ from .api import (
     WienerNetzeClient,
     WienerNetzeError,
 )
-from .api.retry import is_slow
 from .api.vienna_time import ONE_DAY, days_between, local_day
 from .backoff import Backoff
 from .bulk_read import BulkAnswer, BulkReader
-from .day_life import brought, due_before, note_asked, unsettled, waiting_days
+from .day_life import brought, due_before, judged, note_asked, unsettled, waiting_days
 from .entry_options import EntryOptions
 from .meter_store import MeterStore, report_rejected
 from .saved_state import SavedStateStore
@@ -49,6 +52,8 @@ TROUBLE: tuple[type[WienerNetzeError], ...] = (
     ApiTimeoutError,
     ApiConnectionError,
 )
+# Errors after which a request without the older days fails as well.
+DOWN: tuple[type[WienerNetzeError], ...] = (RateLimitedError, ApiConnectionError)
 GATEWAY_PAUSES = (timedelta(hours=2), timedelta(hours=12))
 TYPE_PAUSES = (timedelta(hours=1), timedelta(days=1))
 
@@ -61,7 +66,8 @@ class Polled:
 
     # The request types that brought an answer.
     ran: set[ValueType] = field(default_factory=set)
-    # Meters whose data came again after days still waiting for it (deliveries resumed).
+    # Meters whose data came again after days still waiting for it (deliveries resumed), or
+    # whose older days read again brought something: the history import asks for them at once.
     resumed: set[str] = field(default_factory=set)
     # Meters read (answered with their registers) by this update, and meters a request of it
     # named but did not read (refused, missing from the answer, without registers).
@@ -96,6 +102,8 @@ class Poller:
         self._gateway = Backoff(*GATEWAY_PAUSES)
         self._types = {value_type: Backoff(*TYPE_PAUSES) for value_type in ValueType}
         self._trouble: WienerNetzeError | None = None
+        # The day reaching back to older days failed (a request, or days in it): not again.
+        self._reach_back_off: date | None = None
         # The client's own retries (connection.RETRY_POLICY), used while all is well.
         self._retry = client.retry
 
@@ -142,10 +150,13 @@ class Poller:
             due = [fetch for fetch in due if fetch.value_type is not ValueType.METER_READ] or due
             if not due:
                 break
-            for fetch in due:
+            for planned in due:
+                # Once reaching back failed, the update's other requests do not either.
+                fetch = planned if older else (planned.without_older() or planned)
                 tried.add(fetch.value_type)
                 try:
-                    if await self._fetch_or_narrow(fetch, now, quarter_hour_meters, polled, older):
+                    await self._fetch_or_narrow(fetch, now, quarter_hour_meters, polled, older)
+                    if self._reach_back_off == local_day(now):
                         older = {}
                 except AuthenticationError, ForbiddenError:
                     raise
@@ -171,8 +182,13 @@ class Poller:
         return polled
 
     def _older(self, now: datetime) -> dict[str, set[date]]:
-        """Each readable meter's days before the correction window to ask for again now."""
+        """Each readable meter's days before the correction window to ask for again now.
+
+        None on a day reaching back failed: the history import asks for them (a day later).
+        """
         today = local_day(now)
+        if self._reach_back_off == today:
+            return {}
         settled = settled_before(today, self.options.correction_days)
         state = self.saved.state
         return {
@@ -197,9 +213,9 @@ class Poller:
             raise
         except WienerNetzeError as err:
             narrow = fetch.without_older()
-            # Wiener Netze down (not too slow for the range) fails the narrower request too.
-            if narrow is None or (isinstance(err, TROUBLE) and not is_slow(err)):
-                raise
+            if narrow is None or isinstance(err, DOWN) or getattr(err, "status", None) == 503:
+                raise  # Wiener Netze is down: the narrower request fails too
+            self._reach_back_off = local_day(now)
             _LOGGER.debug("Reading %s with older days failed (%s); without them", fetch, err)
             await self._fetch(narrow, now, quarter_hour_meters, polled, {})
             return True
@@ -238,6 +254,8 @@ class Poller:
         answer = await self.reader.async_read(
             fetch.first, fetch.last, fetch.value_type, fetch.meters
         )
+        if fetch.own_first is not None and any(day < fetch.own_first for _, day in answer.failed):
+            self._reach_back_off = today  # older days failing even alone: the history import's
         self._note_refused(answer, today)
         if self.account.note_read(answer.read):
             self.account.update_issues(self.reader.names)
@@ -291,17 +309,15 @@ class Poller:
     ) -> set[str]:
         """Meters whose days before the correction window brought something, read again.
 
-        Judged by the request that can bring it: quarter hours for a meter that has them (the
-        day values of the update came first), else day values. The history import asks for
-        those meters' days at once; the other days count as asked for.
+        Either request may bring it (a day value, quarter hours); the history import asks for
+        those meters' days at once. The other days count as asked for once the request that
+        can bring all they lack was answered (quarter hours for a meter that has them, else day
+        values), and could judge them (a held day with its day value).
         """
         state = self.saved.state
         found: set[str] = set()
         for number, days in answer.read.items():
             quarter_hours = number in quarter_hour_meters
-            kind = ValueType.QUARTER_HOUR if quarter_hours else ValueType.DAY
-            if fetch.value_type is not kind:
-                continue
             store = self.stores[number]
             wanted = older.get(number, set()) & days
             news = {
@@ -309,7 +325,10 @@ class Poller:
             }
             if news:
                 found.add(number)
-            note_asked(state, number, wanted - news, today)
+            kind = ValueType.QUARTER_HOUR if quarter_hours else ValueType.DAY
+            if fetch.value_type is kind:
+                asked = {day for day in wanted - news if judged(state, store, day)}
+                note_asked(state, number, asked, today)
         return found
 
     def _note_refused(self, answer: BulkAnswer, today: date) -> None:

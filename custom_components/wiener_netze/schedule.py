@@ -7,7 +7,8 @@ end has passed (learned, see :attr:`FetchLog.publication_delay`; right after mid
 When that finds nothing, again two hours later, then after three times as long as the oldest of
 them has been overdue (at most a day): three requests on the day a day is late, and from the
 next day on none of their own, since the next day's first request asks for them too. A meter whose
-data stopped, or a delivery outage, so costs one request a day after the first. Quarter hours are
+data stopped so costs nothing after its first day; a delivery outage, two requests a day (day
+values, and the daily quarter-hour request below). Quarter hours are
 asked for once the day values show a day is there (in the same update: it sends rounds until
 nothing is due), or once a day while they do not; the register (meter reading) once a newer
 complete day exists, after the rest of its update, and again at most once a day while it does
@@ -380,11 +381,11 @@ def _add_expected_quarter_hours(
 
 def _daily_due(oldest: date, last: datetime | None, moment: Moment) -> bool:
     """Once a day at the usual hour, from a day after ``oldest`` was expected."""
-    delay = (moment.delay or ZERO) % ONE_DAY
+    delay = moment.delay or ZERO
     if moment.now < local_midnight(oldest + 2 * ONE_DAY) + delay:
         return False
     today_at = local_midnight(moment.today)
-    return last is None or (last < today_at and moment.now >= today_at + delay)
+    return last is None or (last < today_at and moment.now >= today_at + delay % ONE_DAY)
 
 
 def _add_probe(

@@ -156,11 +156,9 @@ async def test_when_deliveries_resume_the_waiting_days_are_asked_for_at_once(
         for entry in list(sim_state.log)[start:]
         if entry["endpoint"].startswith("readings") and dict(entry["query"])["datumVon"] < "2026-11"
     ]
-    # The update's day values and quarter hours reach back to the waiting days and find them;
-    # the history import then asks for them in one request per type and imports them.
-    assert [query["wertetyp"] for query in backlog] == [
-        "DAY", "QUARTER_HOUR", "QUARTER_HOUR", "DAY", "METER_READ",
-    ]  # fmt: skip
+    # The update's day values reach back to the waiting days and find them; the history import
+    # then asks for them in one request per type and imports them.
+    assert [query["wertetyp"] for query in backlog] == ["DAY", "QUARTER_HOUR", "DAY", "METER_READ"]
     for number in METERS:
         assert state(hass, number, "history_import").attributes["waiting_days"] == 0
 

@@ -27,6 +27,8 @@ ONE_DAY = timedelta(days=1)
 QUARTER = timedelta(minutes=15)
 TODAY = NOW.date()
 METERS = [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
+# Where the statistics of an entry with a year of history start.
+YEAR_AGO = date(TODAY.year - 1, TODAY.month, TODAY.day)
 
 
 @pytest.fixture(autouse=True)
@@ -203,9 +205,9 @@ async def test_a_held_day_before_the_correction_window_rides_along_and_imports_o
     """A day held as implausible, older than the correction window: its daily re-reads ride
     along in the update's own requests (one quarter-hour request a day, no round of its own);
     the morning Wiener Netze delivers a plausible version, it is imported."""
-    held = TODAY - 10 * ONE_DAY
+    held = TODAY - 25 * ONE_DAY  # before the window: its store does not keep the day
     sim_state.settings.spike_days = [held]
-    await set_up(hass, make_entry(simulator, METERS))
+    await set_up(hass, make_entry(simulator, METERS, history_years=1))
     start, end = (datetime.combine(day, time(0), VIENNA) for day in (held, held + ONE_DAY))
     for offset in range(1, 4):
         before = sim_state.counts["readings_QUARTER_HOUR"]
@@ -215,7 +217,7 @@ async def test_a_held_day_before_the_correction_window_rides_along_and_imports_o
         assert not [moment for moment in rows if start <= moment < end], offset
     sim_state.settings.spike_days = []  # Wiener Netze delivers a plausible version
     await poll_day(hass, freezer, sim_state, TODAY + 4 * ONE_DAY)
-    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY + 3 * ONE_DAY, False)
+    truth = truth_hours(sim_state, HOUSEHOLD, YEAR_AGO, TODAY + 3 * ONE_DAY, False)
     rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     assert all(moment in rows for moment in truth if start <= moment < end)
     assert_equal_hours({moment: rows[moment] for moment in rows if moment in truth}, truth)
@@ -254,9 +256,9 @@ async def test_quarter_hours_delivered_late_for_an_old_day_are_imported(
     """A day before the correction window missing some quarter hours waits for them; the day
     Wiener Netze delivers them, the update's own quarter-hour request (reaching back) finds
     them and the history import imports the day as measured, with no waiting day left."""
-    partial = TODAY - 10 * ONE_DAY
+    partial = TODAY - 25 * ONE_DAY  # before the window: its store does not keep the day
     sim_state.settings.missing_interval_days = [partial]
-    entry = make_entry(simulator, METERS)
+    entry = make_entry(simulator, METERS, history_years=1)
     await set_up(hass, entry)
     state = entry.runtime_data.saved.state
     key = f"{HOUSEHOLD}/consumption/{partial}"
@@ -264,7 +266,7 @@ async def test_quarter_hours_delivered_late_for_an_old_day_are_imported(
     sim_state.settings.missing_interval_days = []  # delivered late
     await poll_day(hass, freezer, sim_state, TODAY + ONE_DAY)
     assert key not in state.waiting
-    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), TODAY, False)
+    truth = truth_hours(sim_state, HOUSEHOLD, YEAR_AGO, TODAY, False)
     rows = await stored(hass, HOUSEHOLD, Flow.CONSUMPTION)
     assert_equal_hours({moment: rows[moment] for moment in rows if moment in truth}, truth)
 

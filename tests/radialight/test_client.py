@@ -10,6 +10,7 @@ import pytest
 from custom_components.radialight_cloud.api import (
     ApiTimeoutError,
     AuthenticationError,
+    IdTokenRefusedError,
     MalformedResponseError,
     RadialightClient,
     RateLimitedError,
@@ -73,7 +74,7 @@ async def test_a_401_refreshes_once_and_tries_again(
     await rl_client.async_get_zones()
     assert rl_state.counts["token"] == 2
     rl_state.settings.unauthorized_next = 5
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(IdTokenRefusedError):
         await rl_client.async_get_zones()
     assert rl_state.counts["token"] == 3  # one refresh per call, not one per 401
 

@@ -23,9 +23,12 @@ from homeassistant.const import __version__ as HA_VERSION  # noqa: N812 - a cons
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "custom_components" / "wiener_netze"
+# Both products: the rules that hold for every integration are checked for each.
+PACKAGES = [PACKAGE, ROOT / "radialight" / "custom_components" / "radialight_cloud"]
 TRANSLATIONS = [
-    PACKAGE / "strings.json",
-    *sorted((PACKAGE / "translations").glob("*.json")),
+    path
+    for package in PACKAGES
+    for path in (package / "strings.json", *sorted((package / "translations").glob("*.json")))
 ]
 # hassfest's translation rules.
 OPTION_KEY = re.compile(r"^[a-z0-9-_]+$")
@@ -69,7 +72,15 @@ def steps(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
                 yield from steps(value, f"{path}.{key}" if path else key)
 
 
-@pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path",
+    TRANSLATIONS,
+    ids=lambda path: (
+        f"{path.parents[1].name}/{path.name}"
+        if path.parent.name == "translations"
+        else f"{path.parent.name}/{path.name}"
+    ),
+)
 def test_translations_follow_the_schema(path: Path) -> None:
     """Lower-case selector option keys, no HTML, placeholders not in quotes, descriptions
     only for fields that exist, an issue with a description or a fix flow but not both."""
@@ -114,9 +125,10 @@ def test_icons_json() -> None:
         assert ICON.match(value), name
 
 
-def test_manifest_keys_and_urls() -> None:
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda package: package.name)
+def test_manifest_keys_and_urls(package: Path) -> None:
     """No key hassfest reserves for Home Assistant itself; the URLs are real https URLs."""
-    manifest = load(PACKAGE / "manifest.json")
+    manifest = load(package / "manifest.json")
     assert not {"is_built_in", "overwrites_built_in", "quality_scale"} & set(manifest)
     for key in ("documentation", "issue_tracker"):
         url = urlparse(manifest[key])
@@ -150,17 +162,18 @@ def imported_integrations(path: Path) -> set[str]:
     return found
 
 
-def test_imports_of_other_integrations_are_declared() -> None:
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda package: package.name)
+def test_imports_of_other_integrations_are_declared(package: Path) -> None:
     """Every integration imported is a dependency, an after-dependency, a platform of this
     integration (a module of that name here), or one hassfest lets anybody use."""
-    manifest = load(PACKAGE / "manifest.json")
+    manifest = load(package / "manifest.json")
     declared = set(manifest.get("dependencies", [])) | set(manifest.get("after_dependencies", []))
-    for path in PACKAGE.rglob("*.py"):
+    for path in package.rglob("*.py"):
         for domain in imported_integrations(path):
             assert (
                 domain in declared
                 or domain in ALLOWED_IMPORTS
-                or (PACKAGE / f"{domain}.py").is_file()
+                or (package / f"{domain}.py").is_file()
             ), f"{path.relative_to(ROOT)} imports {domain}, not in the manifest"
 
 

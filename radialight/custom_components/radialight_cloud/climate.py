@@ -23,8 +23,8 @@ from .const import DOMAIN, MAX_SETPOINT, MIN_SETPOINT
 from .coordinator import RadialightConfigEntry, RadialightCoordinator
 from .entity import ZoneEntity, add_as_they_come
 
-# Each change is one call; Home Assistant need not queue them.
-PARALLEL_UPDATES = 0
+# One change at a time: each sends the zone's whole configuration.
+PARALLEL_UPDATES = 1
 
 
 async def async_setup_entry(
@@ -77,4 +77,4 @@ class ZoneClimate(ZoneEntity, ClimateEntity):
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """Send the new comfort setpoint (in tenths of a degree) with the zone's configuration."""
         temperature = float(kwargs[ATTR_TEMPERATURE])
-        await self.coordinator.async_change_zone(self.zone, tComfort=round(temperature * 10))
+        await self.coordinator.async_change_zone(self.zone_id, tComfort=round(temperature * 10))

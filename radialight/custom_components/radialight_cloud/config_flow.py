@@ -76,8 +76,11 @@ def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-async def check_credentials(flow: ConfigFlow, data: Mapping[str, Any]) -> str:
-    """Refresh a token and list the zones; the account's user id, or :class:`CredentialsError`."""
+async def check_credentials(flow: ConfigFlow, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Refresh a token and list the zones, or raise :class:`CredentialsError`.
+
+    The account's user id and the newest refresh token (the token endpoint may rotate it).
+    """
     client = create_client(flow.hass, data, for_form=True)
     try:
         async with asyncio.timeout(FORM_DEADLINE):
@@ -97,7 +100,7 @@ async def check_credentials(flow: ConfigFlow, data: Mapping[str, Any]) -> str:
     user_id = client.tokens.user_id
     if not user_id:
         raise CredentialsError("unknown")
-    return user_id
+    return user_id, client.tokens.refresh_token
 
 
 class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -117,12 +120,15 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = flatten(user_input)
             try:
-                user_id = await check_credentials(self, data)
+                user_id, data[CONF_REFRESH_TOKEN] = await check_credentials(self, data)
             except CredentialsError as err:
                 errors["base"] = err.key
             else:
                 await self.async_set_unique_id(user_id)
-                self._abort_if_unique_id_configured()
+                # The account's entry keeps the newest refresh token (the check may rotate it).
+                self._abort_if_unique_id_configured(
+                    updates={CONF_REFRESH_TOKEN: data[CONF_REFRESH_TOKEN]}
+                )
                 return self.async_create_entry(title="Radialight", data=data)
         return self.async_show_form(
             step_id="user",
@@ -143,7 +149,9 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             updates = flatten(user_input)
             try:
-                user_id = await check_credentials(self, {**entry.data, **updates})
+                user_id, updates[CONF_REFRESH_TOKEN] = await check_credentials(
+                    self, {**entry.data, **updates}
+                )
             except CredentialsError as err:
                 errors["base"] = err.key
             else:
@@ -165,15 +173,15 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = flatten(user_input)
             try:
-                user_id = await check_credentials(self, data)
+                user_id, data[CONF_REFRESH_TOKEN] = await check_credentials(self, data)
             except CredentialsError as err:
                 errors["base"] = err.key
             else:
                 await self.async_set_unique_id(user_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(entry, data=data)
-        suggested = user_input or {
-            **entry.data,
+        # The URLs as they are; the secrets are typed again, never sent to the browser.
+        suggested = {
             CONF_CONNECTION: {
                 CONF_API_URL: entry.data.get(CONF_API_URL, API_URL),
                 CONF_TOKEN_URL: entry.data.get(CONF_TOKEN_URL, TOKEN_URL),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
 
 DOMAIN: Final = "radialight_cloud"
@@ -19,29 +18,11 @@ CONF_TOKEN_URL: Final = "token_url"  # noqa: S105 - a key, not a secret
 # Options.
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_PRODUCT_ENTITIES: Final = "product_entities"
-CONF_USAGE_SENSORS: Final = "usage_sensors"
-CONF_USAGE_UNIT: Final = "usage_unit"
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 10
 MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_PRODUCT_ENTITIES: Final = False
-DEFAULT_USAGE_SENSORS: Final = True
 
-
-class UsageUnit(StrEnum):
-    """What one unit of a /usage value is: not documented (see the README)."""
-
-    WH = "Wh"
-    TEN_WH = "10Wh"
-    KWH = "kWh"
-
-    @property
-    def watt_hours(self) -> float:
-        """Watt-hours per unit."""
-        return {UsageUnit.WH: 1.0, UsageUnit.TEN_WH: 10.0, UsageUnit.KWH: 1000.0}[self]
-
-
-DEFAULT_USAGE_UNIT: Final = UsageUnit.WH
 
 # Setpoints the climate entity offers, °C (the app's range; no account has shown another).
 MIN_SETPOINT: Final = 7.0

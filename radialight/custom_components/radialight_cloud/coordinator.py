@@ -7,7 +7,11 @@ a restart uses the newest one; a refresh token refused starts re-authentication.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntry
@@ -16,7 +20,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import AuthenticationError, RadialightClient, RadialightError, Zone, Zones
+from .api import AuthenticationError, Product, RadialightClient, RadialightError, Zone, Zones
 from .connection import create_client
 from .const import (
     CONF_PRODUCT_ENTITIES,
@@ -64,6 +68,8 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         self.product_entities = bool(
             entry.options.get(CONF_PRODUCT_ENTITIES, DEFAULT_PRODUCT_ENTITIES)
         )
+        # One change of a zone at a time: each sends the whole configuration as last read.
+        self._zone_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @callback
     def _save_refresh_token(self, refresh_token: str) -> None:
@@ -93,7 +99,8 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 zones.dropped,
             )
         self.dropped = zones.dropped
-        self._remove_stale_devices(zones.zones)
+        if zones.zones and not zones.dropped:  # an answer that may lack zones removes nothing
+            self._remove_stale_devices(zones.zones)
         return {zone.id: zone for zone in zones.zones}
 
     def _remove_stale_devices(self, zones: tuple[Zone, ...]) -> None:
@@ -112,14 +119,44 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                     device.id, remove_config_entry_id=self.config_entry.entry_id
                 )
 
-    async def async_change_zone(self, zone: Zone, **changes: int) -> None:
+    def product(self, product_id: str) -> Product | None:
+        """A product as last read, in whichever zone it is now."""
+        for zone in (self.data or {}).values():
+            for product in zone.products:
+                if product.id == product_id:
+                    return product
+        return None
+
+    async def async_change_zone(self, zone_id: str, **changes: int) -> None:
         """Send a zone's configuration as last read with ``changes``.
 
         The change shows at once, and the zones are read again without waiting for the next
-        poll. A refusal raises and changes nothing shown.
+        poll. A refusal raises and changes nothing shown. Changes of one zone go one at a time,
+        each from the configuration the one before left.
+        """
+        async with self._zone_locks[zone_id]:
+            zone = self.data[zone_id]
+            async with self._calling(zone.name or zone.id):
+                body = await self.client.async_set_zone(zone, **changes)
+            if zone_id in self.data:
+                self.async_set_updated_data({**self.data, zone_id: zone.with_configuration(body)})
+        await self.async_request_refresh()
+
+    async def async_set_light(self, product_id: str, on: bool) -> None:
+        """Switch a product's LED, then read the zones again."""
+        product = self.product(product_id)
+        async with self._calling(product.name if product and product.name else product_id):
+            await self.client.async_set_light(product_id, on)
+        await self.async_request_refresh()
+
+    @asynccontextmanager
+    async def _calling(self, target: str) -> AsyncIterator[None]:
+        """A change of ``target``; every failure raises a translated error naming it.
+
+        Refused credentials start re-authentication too.
         """
         try:
-            body = await self.client.async_set_zone(zone, **changes)
+            yield
         except AuthenticationError as err:
             self.config_entry.async_start_reauth(self.hass)
             raise HomeAssistantError(
@@ -129,7 +166,5 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="set_failed",
-                translation_placeholders={"zone": zone.name or zone.id, "error": str(err)},
+                translation_placeholders={"target": target, "error": str(err)},
             ) from err
-        self.async_set_updated_data({**self.data, zone.id: zone.with_configuration(body)})
-        await self.async_request_refresh()

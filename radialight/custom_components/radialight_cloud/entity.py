@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -80,11 +81,8 @@ class ProductEntity(CoordinatorEntity[RadialightCoordinator]):
 
     @property
     def product(self) -> Product | None:
-        """The product as last read (None once it left its zone)."""
-        zone = self.coordinator.data.get(self.zone_id)
-        if zone is None:
-            return None
-        return next((p for p in zone.products if p.id == self.product_id), None)
+        """The product as last read, in whichever zone it is now (None once it is gone)."""
+        return self.coordinator.product(self.product_id)
 
     @property
     def available(self) -> bool:
@@ -118,7 +116,10 @@ def add_as_they_come(
             for entity in build(coordinator, zone)
             if entity.unique_id not in known
         ]
-        known.update(entity.unique_id for entity in new)
+        for entity in new:
+            known.add(entity.unique_id)
+            # Removed with its device: added again if its zone or product comes back.
+            entity.async_on_remove(partial(known.discard, entity.unique_id))
         if new:
             async_add_entities(new)
 

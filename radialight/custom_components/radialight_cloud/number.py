@@ -12,7 +12,8 @@ from .const import MAX_SETPOINT, MIN_SETPOINT
 from .coordinator import RadialightConfigEntry, RadialightCoordinator
 from .entity import ZoneEntity, add_as_they_come
 
-PARALLEL_UPDATES = 0
+# One change at a time: each sends the zone's whole configuration.
+PARALLEL_UPDATES = 1
 
 
 async def async_setup_entry(
@@ -47,4 +48,4 @@ class EcoSetpoint(ZoneEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Send the new eco setpoint, in tenths of a degree."""
-        await self.coordinator.async_change_zone(self.zone, tECO=round(value * 10))
+        await self.coordinator.async_change_zone(self.zone_id, tECO=round(value * 10))

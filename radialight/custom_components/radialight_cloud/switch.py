@@ -7,16 +7,15 @@ from typing import Any
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import RadialightError, Zone
-from .const import DOMAIN
+from .api import Zone
 from .coordinator import RadialightConfigEntry, RadialightCoordinator
 from .entity import ProductEntity, add_as_they_come, product_entities
 
-PARALLEL_UPDATES = 0
+# One change at a time.
+PARALLEL_UPDATES = 1
 
 
 def _build(coordinator: RadialightCoordinator, zone: Zone) -> list[Entity]:
@@ -58,12 +57,4 @@ class ProductLight(ProductEntity, SwitchEntity):
         await self._switch(False)
 
     async def _switch(self, on: bool) -> None:
-        try:
-            await self.coordinator.client.async_set_light(self.product_id, on)
-        except RadialightError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="light_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        await self.coordinator.async_request_refresh()
+        await self.coordinator.async_set_light(self.product_id, on)

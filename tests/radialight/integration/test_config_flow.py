@@ -20,8 +20,6 @@ from custom_components.radialight_cloud.const import (
     CONF_REFRESH_TOKEN,
     CONF_SCAN_INTERVAL,
     CONF_TOKEN_URL,
-    CONF_USAGE_SENSORS,
-    CONF_USAGE_UNIT,
     DOMAIN,
 )
 from radialight_simulator.account import Account
@@ -200,18 +198,44 @@ async def test_reconfigure_changes_the_credentials_of_the_same_account(
 async def test_options_are_saved_and_applied_by_a_reload(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
-    """Polling interval, product entities, usage sensors and unit; saving reloads the entry
-    and the coordinator polls at the new interval."""
+    """Polling interval and product entities; saving reloads the entry and the coordinator
+    polls at the new interval."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    options = {
-        CONF_SCAN_INTERVAL: 300,
-        CONF_PRODUCT_ENTITIES: True,
-        CONF_USAGE_SENSORS: False,
-        CONF_USAGE_UNIT: "10Wh",
-    }
+    options = {CONF_SCAN_INTERVAL: 300, CONF_PRODUCT_ENTITIES: True}
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options == options
     assert entry.runtime_data.update_interval == timedelta(seconds=300)
+
+
+async def test_a_refresh_token_rotated_by_the_check_is_the_one_kept(
+    hass: HomeAssistant, rl_cloud: RunningRadialight, rl_state: RadialightSimulator
+) -> None:
+    """The token endpoint rotates the refresh token at every refresh: the entry keeps the one
+    the form's check got back (the typed one is dead by then), and sets up with it."""
+    rl_state.settings.rotate_refresh_token = True
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form_input(rl_cloud, rl_state)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED
+    assert rl_state.valid_refresh == {entry.data[CONF_REFRESH_TOKEN]}
+
+
+async def test_an_id_token_refused_after_a_refresh_is_not_a_sign_in_problem(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """The cloud answers 401 even to a fresh ID token: the update fails (entities
+    unavailable), but no re-authentication is asked for; the next poll works."""
+    rl_state.settings.unauthorized_next = 2
+    coordinator = entry.runtime_data
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.const import (
@@ -18,6 +20,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.radialight_cloud.const import CONF_PRODUCT_ENTITIES, DOMAIN
+from radialight_simulator.account import Account
 from radialight_simulator.app import RadialightSimulator
 
 
@@ -102,7 +105,7 @@ async def test_products_have_their_entities_on_request(
     assert hass.states.get(led).state == STATE_OFF
 
     rl_state.settings.server_errors_next = 1
-    with pytest.raises(HomeAssistantError, match="LED"):
+    with pytest.raises(HomeAssistantError, match="failed"):
         await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: led}, blocking=True)
     assert product.led_on is False
 
@@ -128,3 +131,70 @@ async def test_zones_added_and_removed_in_the_app_follow_without_a_reload(
     await refresh(hass, entry)
     assert not devices.async_get_device_by_identifier((DOMAIN, f"zone_{gone.id}"), entry.entry_id)
     assert er.async_get(hass).async_get_entity_id("climate", DOMAIN, f"{gone.id}_climate") is None
+
+
+async def test_a_poll_without_zones_removes_nothing(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """One answer with no zone (a hiccup of the cloud) keeps every device; the zones show
+    again with the next answer."""
+    account = rl_state.account
+    rl_state.account = Account("empty", rl_state.now())
+    await refresh(hass, entry)
+    zone = account.zones[0]
+    devices = dr.async_get(hass)
+    assert devices.async_get_device_by_identifier((DOMAIN, f"zone_{zone.id}"), entry.entry_id)
+    rl_state.account = account
+    await refresh(hass, entry)
+    assert hass.states.get(entity_of(hass, "climate", f"{zone.id}_climate")).state == "heat"
+
+
+async def test_a_radiator_moved_to_another_zone_stays_available(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """A radiator moved in the app keeps its device and entities, now read in its new zone."""
+    await with_products(hass, entry)
+    first, second = rl_state.account.zones[0], rl_state.account.zones[1]
+    moved = first.products.pop()
+    second.products.append(moved)
+    await refresh(hass, entry)
+    temperature = hass.states.get(entity_of(hass, "sensor", f"{moved.id}_temperature"))
+    assert temperature.state != STATE_UNAVAILABLE
+
+
+async def test_comfort_and_eco_changed_together_both_stay(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """A scene sets both setpoints at once: the second change starts from the first's
+    configuration, so neither undoes the other."""
+    zone = rl_state.account.zones[0]
+    climate = entity_of(hass, "climate", f"{zone.id}_climate")
+    eco = entity_of(hass, "number", f"{zone.id}_eco_setpoint")
+    await asyncio.gather(
+        hass.services.async_call(
+            "climate",
+            "set_temperature",
+            {ATTR_ENTITY_ID: climate, "temperature": 22},
+            blocking=True,
+        ),
+        hass.services.async_call(
+            "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: eco, ATTR_VALUE: 15}, blocking=True
+        ),
+    )
+    assert (zone.t_comfort, zone.t_eco) == (220, 150)
+
+
+async def test_a_refused_eco_change_keeps_the_old_value(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """The cloud answers 503: an error naming the zone, the old eco setpoint still shown."""
+    zone = rl_state.account.zones[0]
+    eco = entity_of(hass, "number", f"{zone.id}_eco_setpoint")
+    before = zone.t_eco
+    rl_state.settings.server_errors_next = 1
+    with pytest.raises(HomeAssistantError, match=zone.name):
+        await hass.services.async_call(
+            "number", SERVICE_SET_VALUE, {ATTR_ENTITY_ID: eco, ATTR_VALUE: 12}, blocking=True
+        )
+    assert zone.t_eco == before
+    assert float(hass.states.get(eco).state) == before / 10

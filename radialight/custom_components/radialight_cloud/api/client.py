@@ -24,7 +24,7 @@ from .const import REQUEST_TIMEOUT
 from .errors import (
     ApiConnectionError,
     ApiTimeoutError,
-    AuthenticationError,
+    IdTokenRefusedError,
     MalformedResponseError,
     RadialightError,
     RateLimitedError,
@@ -125,7 +125,7 @@ class RadialightClient:
             token = await self.tokens.async_id_token()
             try:
                 return await self._once(method, path, token, kind=kind, params=params, body=body)
-            except AuthenticationError:
+            except IdTokenRefusedError:
                 if refreshed:
                     raise
                 refreshed = True  # one refresh and one more try, not counted as an attempt
@@ -165,7 +165,7 @@ class RadialightClient:
         except aiohttp.ClientError as err:
             raise ApiConnectionError(f"{kind}: the cloud cannot be reached") from err
         if status == 401:
-            raise AuthenticationError(f"{kind}: the ID token was refused")
+            raise IdTokenRefusedError(f"{kind}: the ID token was refused")
         if status == 429:
             raise RateLimitedError(f"{kind}: too many requests", seconds(retry_after))
         if status >= 500:

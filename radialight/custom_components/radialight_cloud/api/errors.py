@@ -14,6 +14,13 @@ class AuthenticationError(RadialightError):
     """The refresh token (or the API key) no longer works: new credentials are needed."""
 
 
+class IdTokenRefusedError(RadialightError):
+    """The cloud refused an ID token (401) even right after a refresh.
+
+    The cloud's trouble, not the credentials': the refresh itself worked.
+    """
+
+
 class RateLimitedError(RadialightError):
     """Too many requests (429); ``retry_after`` is the server's hint in seconds, if any."""
 
