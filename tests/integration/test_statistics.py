@@ -38,6 +38,7 @@ from .test_coordinator import tick_to
 
 HISTORY_FROM = date(2025, 11, 21)  # one year before NOW
 LAST = date(2026, 11, 20)  # the newest published day at NOW
+NEXT = date(2026, 11, 21)  # published the next morning
 CONSUMPTION, FEED_IN = Flow.CONSUMPTION, Flow.FEED_IN
 
 
@@ -184,11 +185,12 @@ async def test_estimates_corrected_later(
     assert len(estimated) == 48  # 19 and 20 November are still estimates
 
     sim_state.settings.estimate_share = 0.0  # Wiener Netze validates them
-    for minute in (5, 20, 35):
-        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
+    # The correction window is read again with the next day (published at 06:00, found 08:20).
+    for hour, minute in ((0, 5), (2, 5), (8, 20)):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, hour, minute, tzinfo=VIENNA))
     rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
-    assert_equal_hours(rows, truth)
-    assert assert_states_are_registers(sim_state, HOUSEHOLD, rows, feed_in=False) == 20
+    assert_equal_hours(rows, truth_hours(sim_state, HOUSEHOLD, first, NEXT, feed_in=False))
+    assert assert_states_are_registers(sim_state, HOUSEHOLD, rows, feed_in=False) == 21
     assert "Corrected 48 hours" in caplog.text
 
 
@@ -223,9 +225,10 @@ async def test_implausible_days_held_then_imported_when_fixed(
 
     sim_state.settings.scaled_days = []  # Wiener Netze fixes the source
     sim_state.settings.spike_days = []
-    for minute in (5, 20, 35):
-        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
-    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), LAST, feed_in=False)
+    # The correction window is read again with the next day (published at 06:00, found 08:20).
+    for hour, minute in ((0, 5), (2, 5), (8, 20)):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, hour, minute, tzinfo=VIENNA))
+    truth = truth_hours(sim_state, HOUSEHOLD, date(2026, 11, 1), NEXT, feed_in=False)
     assert_equal_hours(await stored(hass, HOUSEHOLD, CONSUMPTION), truth)
     assert [key for key in registry.issues if key[1].startswith("implausible_")] == []
 
@@ -287,9 +290,11 @@ async def test_gaps_inside_and_beyond_the_window(
     assert issue.translation_placeholders["missing"] == "4"
 
     sim_state.settings.missing_interval_days = []  # the recent hour arrives after all
-    for minute in (5, 20, 35):
-        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, minute, tzinfo=VIENNA))
+    # The correction window is read again with the next day (published at 06:00, found 08:20).
+    for hour, minute in ((0, 5), (2, 5), (8, 20)):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, hour, minute, tzinfo=VIENNA))
     rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, NEXT, feed_in=False)
     assert_equal_hours(rows, truth)  # duplicated intervals counted once
 
 
@@ -343,8 +348,9 @@ async def test_held_day_beyond_the_window_imports_when_fixed(
     sim_state: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A held-back day of the history the meters still keep is read again the next day and
-    imports when fixed; one they no longer keep stays held and is not asked for again."""
+    """A held-back day of the history the meters still keep is read again the next day (by the
+    update's own quarter-hour request) and imports when fixed; one they no longer keep stays
+    held and is not asked for again."""
     scaled, old = date(2026, 10, 10), date(2026, 6, 10)
     sim_state.settings.scaled_days = [scaled, old]
     await set_up(hass, make_entry(simulator, [HOUSEHOLD], history_years=1))
@@ -356,7 +362,9 @@ async def test_held_day_beyond_the_window_imports_when_fixed(
 
     sim_state.settings.scaled_days = []
     start = len(sim_state.log)
-    await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 0, 5, tzinfo=VIENNA))
+    # The update's quarter-hour request reaches back to it with the next day (found 08:20).
+    for hour, minute in ((0, 5), (2, 5), (8, 20)):
+        await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, hour, minute, tzinfo=VIENNA))
     assert registry.async_get_issue(DOMAIN, issue_id) is None
     assert registry.async_get_issue(DOMAIN, old_id) is not None
     asked = [dict(entry["query"]) for entry in list(sim_state.log)[start:]]
@@ -365,7 +373,7 @@ async def test_held_day_beyond_the_window_imports_when_fixed(
         for query in asked
         if query.get("datumVon", "9") <= str(old) < query.get("datumBis", "")
     ]
-    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, LAST, feed_in=False)
+    truth = truth_hours(sim_state, HOUSEHOLD, HISTORY_FROM, NEXT, feed_in=False)
     old_day = {start for start in truth if start.astimezone(VIENNA).date() == old}
     rows = await stored(hass, HOUSEHOLD, CONSUMPTION)
     assert not old_day & set(rows)
