@@ -111,20 +111,31 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: RadialightConfigEntry) -> RadialightOptionsFlow:
-        """Polling interval, product entities, usage sensors and their unit."""
+        """Polling interval and product entities."""
         return RadialightOptionsFlow()
+
+    async def _checked(
+        self, data: Mapping[str, Any], into: dict[str, Any], errors: dict[str, str]
+    ) -> bool:
+        """Check ``data``; on failure, set the form's error.
+
+        The account becomes the flow's unique id; the newest refresh token goes ``into`` the
+        data to store.
+        """
+        try:
+            user_id, into[CONF_REFRESH_TOKEN] = await check_credentials(self, data)
+        except CredentialsError as err:
+            errors["base"] = err.key
+            return False
+        await self.async_set_unique_id(user_id)
+        return True
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the API key and refresh token, and check them."""
         errors: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input)
-            try:
-                user_id, data[CONF_REFRESH_TOKEN] = await check_credentials(self, data)
-            except CredentialsError as err:
-                errors["base"] = err.key
-            else:
-                await self.async_set_unique_id(user_id)
+            if await self._checked(data, data, errors):
                 # The account's entry keeps the newest refresh token (the check may rotate it).
                 self._abort_if_unique_id_configured(
                     updates={CONF_REFRESH_TOKEN: data[CONF_REFRESH_TOKEN]}
@@ -148,14 +159,7 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             updates = flatten(user_input)
-            try:
-                user_id, updates[CONF_REFRESH_TOKEN] = await check_credentials(
-                    self, {**entry.data, **updates}
-                )
-            except CredentialsError as err:
-                errors["base"] = err.key
-            else:
-                await self.async_set_unique_id(user_id)
+            if await self._checked({**entry.data, **updates}, updates, errors):
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(entry, data_updates=updates)
         return self.async_show_form(
@@ -172,12 +176,7 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = flatten(user_input)
-            try:
-                user_id, data[CONF_REFRESH_TOKEN] = await check_credentials(self, data)
-            except CredentialsError as err:
-                errors["base"] = err.key
-            else:
-                await self.async_set_unique_id(user_id)
+            if await self._checked(data, data, errors):
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(entry, data=data)
         # The URLs as they are; the secrets are typed again, never sent to the browser.
