@@ -6,6 +6,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
 from .coordinator import RadialightConfigEntry, RadialightCoordinator
+from .issues import delete_issues
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -28,3 +29,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: RadialightConfigEntry) -
 async def async_unload_entry(hass: HomeAssistant, entry: RadialightConfigEntry) -> bool:
     """Stop polling and remove the entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: RadialightConfigEntry) -> None:
+    """The entry's repair issues go with it (its statistics stay)."""
+    delete_issues(hass, entry.entry_id)

@@ -22,6 +22,14 @@ DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 10
 MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_PRODUCT_ENTITIES: Final = False
+# The seed's name for the option of the account's usage sensors.
+CONF_USAGE_SENSORS: Final = "enable_usage_sensors"
+DEFAULT_USAGE_SENSORS: Final = True
+# What one unit of a /usage value is taken to be (not documented; see the README): the seed's
+# guess (Wh), what the only public integration computes (10 Wh), or kWh.
+CONF_USAGE_UNIT: Final = "usage_unit"
+USAGE_UNITS: Final = {"wh": 0.001, "10wh": 0.01, "kwh": 1.0}  # kWh per unit
+DEFAULT_USAGE_UNIT: Final = "wh"
 
 
 # Setpoints the climate entity offers, °C (the app's range; no account has shown another).

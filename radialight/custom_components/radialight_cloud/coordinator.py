@@ -26,14 +26,22 @@ from .const import (
     CONF_PRODUCT_ENTITIES,
     CONF_REFRESH_TOKEN,
     CONF_SCAN_INTERVAL,
+    CONF_USAGE_SENSORS,
     DEFAULT_PRODUCT_ENTITIES,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_USAGE_SENSORS,
     DOMAIN,
 )
+from .usage_reader import UsageReader
 
 _LOGGER = logging.getLogger(__name__)
 
 type RadialightConfigEntry = ConfigEntry[RadialightCoordinator]
+
+
+def account_device_id(entry: ConfigEntry) -> str:
+    """The account's device identifier (its usage sensors)."""
+    return f"account_{entry.unique_id or entry.entry_id}"
 
 
 def zone_device_id(zone_id: str) -> str:
@@ -68,6 +76,8 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         self.product_entities = bool(
             entry.options.get(CONF_PRODUCT_ENTITIES, DEFAULT_PRODUCT_ENTITIES)
         )
+        self.usage_sensors = bool(entry.options.get(CONF_USAGE_SENSORS, DEFAULT_USAGE_SENSORS))
+        self.usage = UsageReader(hass, entry, self.client)
         # One change of a zone at a time: each sends the whole configuration as last read.
         self._zone_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -81,6 +91,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
             )
 
     async def _async_update_data(self) -> dict[str, Zone]:
+        """Read the zones; then start a read of the usage, if one is due, in the background."""
         try:
             zones: Zones = await self.client.async_get_zones()
         except AuthenticationError as err:
@@ -88,6 +99,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except RadialightError as err:
+            self.usage.start_if_due(self.data or {}, self.async_update_listeners)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
@@ -101,7 +113,9 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         self.dropped = zones.dropped
         if zones.zones and not zones.dropped:  # an answer that may lack zones removes nothing
             self._remove_stale_devices(zones.zones)
-        return {zone.id: zone for zone in zones.zones}
+        by_id = {zone.id: zone for zone in zones.zones}
+        self.usage.start_if_due(by_id, self.async_update_listeners)
+        return by_id
 
     def _remove_stale_devices(self, zones: tuple[Zone, ...]) -> None:
         """Devices of zones and products removed in the app go, with their entities.
@@ -109,6 +123,8 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         So do the products' devices when the options no longer ask for their entities.
         """
         wanted = {zone_device_id(zone.id) for zone in zones}
+        if self.usage_sensors:
+            wanted.add(account_device_id(self.config_entry))
         if self.product_entities:
             wanted |= {product_device_id(p.id) for zone in zones for p in zone.products}
         registry = dr.async_get(self.hass)

@@ -1,4 +1,4 @@
-"""Options: how often the cloud is polled, and whether radiators get entities of their own.
+"""Options: how often the cloud is polled, which entities exist, and the unit of usage values.
 
 Saving reloads the entry (``OptionsFlowWithReload``).
 """
@@ -14,15 +14,23 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
 )
 
 from .const import (
     CONF_PRODUCT_ENTITIES,
     CONF_SCAN_INTERVAL,
+    CONF_USAGE_SENSORS,
+    CONF_USAGE_UNIT,
     DEFAULT_PRODUCT_ENTITIES,
     DEFAULT_SCAN_INTERVAL,
+    DEFAULT_USAGE_SENSORS,
+    DEFAULT_USAGE_UNIT,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
+    USAGE_UNITS,
 )
 
 
@@ -42,6 +50,14 @@ def options_schema() -> probatio.Schema:
             probatio.Required(
                 CONF_PRODUCT_ENTITIES, default=DEFAULT_PRODUCT_ENTITIES
             ): BooleanSelector(),
+            probatio.Required(CONF_USAGE_SENSORS, default=DEFAULT_USAGE_SENSORS): BooleanSelector(),
+            probatio.Required(CONF_USAGE_UNIT, default=DEFAULT_USAGE_UNIT): SelectSelector(
+                SelectSelectorConfig(
+                    options=list(USAGE_UNITS),
+                    mode=SelectSelectorMode.LIST,
+                    translation_key=CONF_USAGE_UNIT,
+                )
+            ),
         }
     )
 

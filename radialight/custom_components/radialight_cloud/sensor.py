@@ -1,13 +1,18 @@
-"""The zones' and products' sensors.
+"""The sensors: the account's usage, the zones' and the products'.
 
-Per zone: online products, and the raw fields whose meaning is not known (disabled, for
-reports); per product (option): its temperature.
+Account (option "usage sensors", on by default): the usage of the last hour, of today and of
+the last 24 hours, with the seed's attributes. Per zone: its usage today (same option), online
+products, and the raw fields whose meaning is not known (disabled, for reports); per product
+(option): its temperature.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,14 +20,23 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, UnitOfTemperature
+from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfTemperature
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .api import Zone
-from .coordinator import RadialightConfigEntry, RadialightCoordinator
+from .const import DOMAIN, MANUFACTURER
+from .coordinator import RadialightConfigEntry, RadialightCoordinator, account_device_id
 from .entity import ProductEntity, ZoneEntity, add_as_they_come, product_entities
+from .usage_series import UsageSeries
+
+# What one unit of a /usage value is taken to be, as the attribute ``unit_hint`` says it.
+UNIT_HINTS = {"wh": "Wh", "10wh": "10 Wh", "kwh": "kWh"}
 
 PARALLEL_UPDATES = 0
 
@@ -67,8 +81,29 @@ ZONE_SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class UsageSensorDescription(SensorEntityDescription):
+    """A sum of a usage series' buckets, kWh."""
+
+    value: Callable[[UsageSeries, datetime], float | None]
+
+
+USAGE_SENSORS = (
+    UsageSensorDescription(
+        key="usage_last_hour", translation_key="usage_last_hour", value=UsageSeries.last_hour
+    ),
+    UsageSensorDescription(
+        key="usage_today", translation_key="usage_today", value=UsageSeries.today
+    ),
+    UsageSensorDescription(key="usage_24h", translation_key="usage_24h", value=UsageSeries.rolling),
+)
+ZONE_USAGE = USAGE_SENSORS[1]
+
+
 def _build(coordinator: RadialightCoordinator, zone: Zone) -> list[Entity]:
     entities: list[Entity] = [ZoneSensor(coordinator, zone.id, d) for d in ZONE_SENSORS]
+    if coordinator.usage_sensors:
+        entities.append(ZoneUsage(coordinator, zone.id))
     if product_entities(coordinator):
         entities += [ProductTemperature(coordinator, zone.id, p.id) for p in zone.products]
     return entities
@@ -79,8 +114,103 @@ async def async_setup_entry(
     entry: RadialightConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """The zones' sensors, and the products' temperatures if the options ask for them."""
+    """The account's usage, the zones' sensors, and the products' temperatures if asked for."""
+    coordinator = entry.runtime_data
+    if coordinator.usage_sensors:
+        async_add_entities(AccountUsage(coordinator, d) for d in USAGE_SENSORS)
+    else:
+        _forget_usage_sensors(hass, entry)
     add_as_they_come(entry, async_add_entities, _build)
+
+
+def _forget_usage_sensors(hass: HomeAssistant, entry: RadialightConfigEntry) -> None:
+    """The options turned the usage sensors off: their registry entries go too."""
+    registry = er.async_get(hass)
+    keys = tuple(f"_{description.key}" for description in USAGE_SENSORS)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.domain == "sensor" and entity.unique_id.endswith(keys):
+            registry.async_remove(entity.entity_id)
+
+
+class UsageEntity(SensorEntity):
+    """A usage sum: kWh, available once its series has buckets (while /zones fails too)."""
+
+    _attr_device_class = SensorDeviceClass.ENERGY
+    _attr_native_unit_of_measurement = UnitOfEnergy.KILO_WATT_HOUR
+    _attr_suggested_display_precision = 3
+    coordinator: RadialightCoordinator
+    entity_description: UsageSensorDescription
+
+    @property
+    @abstractmethod
+    def series(self) -> UsageSeries | None:
+        """The series summed."""
+
+    @property
+    def available(self) -> bool:
+        """Whether any bucket was read."""
+        series = self.series
+        return series is not None and bool(series.points)
+
+    @property
+    def native_value(self) -> float | None:
+        """The sum, kWh (0 when the buckets are 0)."""
+        series = self.series
+        if series is None:
+            return None
+        value = self.entity_description.value(series, dt_util.utcnow())
+        return None if value is None else round(value, 6)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The seed's attributes; ``stale`` while the last read of the series failed."""
+        series = self.series
+        hint = UNIT_HINTS.get(self.coordinator.usage.unit, self.coordinator.usage.unit)
+        return (series or UsageSeries()).attributes(hint)
+
+
+class AccountUsage(UsageEntity, CoordinatorEntity[RadialightCoordinator]):
+    """A usage sum of the whole account."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: RadialightCoordinator, description: UsageSensorDescription
+    ) -> None:
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        account = entry.unique_id or entry.entry_id
+        self._attr_unique_id = f"{account}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, account_device_id(entry))},
+            entry_type=DeviceEntryType.SERVICE,
+            manufacturer=MANUFACTURER,
+            name=entry.title,
+        )
+
+    @property
+    def series(self) -> UsageSeries:
+        """The account's series."""
+        return self.coordinator.usage.account
+
+
+class ZoneUsage(UsageEntity, ZoneEntity):
+    """A zone's usage today."""
+
+    def __init__(self, coordinator: RadialightCoordinator, zone_id: str) -> None:
+        super().__init__(coordinator, zone_id, ZONE_USAGE.key)
+        self.entity_description = ZONE_USAGE
+
+    @property
+    def series(self) -> UsageSeries | None:
+        """The zone's series."""
+        return self.coordinator.usage.zone(self.zone_id)
+
+    @property
+    def available(self) -> bool:
+        """Whether the zone is still there and any of its buckets was read."""
+        return self.zone_id in self.coordinator.data and super().available
 
 
 class ZoneSensor(ZoneEntity, SensorEntity):

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,15 +22,29 @@ from custom_components.radialight_cloud.const import (
 )
 from radialight_simulator.app import RadialightSimulator
 from radialight_simulator.server import RunningRadialight
+from tests.radialight.conftest import NOW
+
+
+@pytest.fixture
+def mock_recorder_before_hass(async_test_recorder: Any) -> None:
+    """Make the test recorder available before Home Assistant starts (it is a dependency)."""
 
 
 @pytest.fixture(autouse=True)
 async def _integration(
-    hass: HomeAssistant, enable_custom_integrations: None, monkeypatch: pytest.MonkeyPatch
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    enable_custom_integrations: None,
+    monkeypatch: pytest.MonkeyPatch,
+    freezer: FrozenDateTimeFactory,
 ) -> AsyncIterator[None]:
-    """Load the custom integration; a failing request is not tried again (the client's retries
-    are tested on their own)."""
+    """Load the custom integration at the simulator's time, on the real recorder.
+
+    A failing request is not tried again (the client's retries are tested on their own).
+    Background work (usage reads, statistics) finishes before the recorder is torn down.
+    """
     monkeypatch.setattr(connection, "RETRY_POLICY", RetryPolicy(max_attempts=1))
+    freezer.move_to(NOW)
     yield
     await hass.async_block_till_done(wait_background_tasks=True)
 
@@ -56,5 +72,5 @@ async def entry(
     )
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)  # the first usage read
     return config_entry

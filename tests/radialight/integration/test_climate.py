@@ -38,11 +38,16 @@ def climate_of(hass: HomeAssistant, zone_id: str) -> str:
 async def test_each_zone_is_a_device_with_a_heating_only_climate_entity(
     hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
 ) -> None:
-    """One device per zone; the temperature is the mean of its online products', the target
-    the comfort setpoint in °C; heating only, 7 to 30 °C."""
+    """One device per zone (and the account's, a service, for its usage); the temperature is
+    the mean of its online products', the target the comfort setpoint in °C; heating only, 7 to
+    30 °C."""
     zones = rl_state.account.zones
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert sorted(device.name for device in devices) == sorted(zone.name for zone in zones)
+    assert sorted(device.name for device in devices if device.entry_type is None) == sorted(
+        zone.name for zone in zones
+    )
+    services = [device for device in devices if device.entry_type is dr.DeviceEntryType.SERVICE]
+    assert [device.name for device in services] == [entry.title]
     for zone in zones:
         state = hass.states.get(climate_of(hass, zone.id))
         assert state is not None

@@ -20,6 +20,8 @@ from custom_components.radialight_cloud.const import (
     CONF_REFRESH_TOKEN,
     CONF_SCAN_INTERVAL,
     CONF_TOKEN_URL,
+    CONF_USAGE_SENSORS,
+    CONF_USAGE_UNIT,
     DOMAIN,
 )
 from radialight_simulator.account import Account
@@ -199,14 +201,15 @@ async def test_options_are_saved_and_applied_by_a_reload(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> None:
     """Polling interval and product entities; saving reloads the entry and the coordinator
-    polls at the new interval."""
+    polls at the new interval. Options not given take their defaults (usage sensors on, usage
+    values in Wh)."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     options = {CONF_SCAN_INTERVAL: 300, CONF_PRODUCT_ENTITIES: True}
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == options
+    assert entry.options == options | {CONF_USAGE_SENSORS: True, CONF_USAGE_UNIT: "wh"}
     assert entry.runtime_data.update_interval == timedelta(seconds=300)
 
 
