@@ -90,7 +90,12 @@ def test_one_integration_in_custom_components() -> None:
 
 def test_hacs_json() -> None:
     """Only known keys; the minimum Home Assistant is a version this one satisfies."""
-    hacs = load_json(ROOT / "hacs.json")
+    check_hacs_json(ROOT)
+
+
+def check_hacs_json(root: Path) -> None:
+    """A repository root's hacs.json: known keys, a name, a minimum this release satisfies."""
+    hacs = load_json(root / "hacs.json")
     assert set(hacs) <= HACS_KEYS
     assert isinstance(hacs["name"], str)
     assert hacs["name"]
@@ -101,7 +106,12 @@ def test_hacs_json() -> None:
 def test_manifest() -> None:
     """Keys Home Assistant knows with the types it declares, custom-integration keys present,
     values hassfest accepts, keys in hassfest's order."""
-    manifest = load_json(PACKAGE / "manifest.json")
+    check_manifest(PACKAGE)
+
+
+def check_manifest(package: Path) -> None:
+    """An integration's manifest.json, as :func:`test_manifest` says."""
+    manifest = load_json(package / "manifest.json")
     hints = typing.get_type_hints(Manifest)
     for key, value in manifest.items():
         assert key in hints, f"unknown manifest key {key}"
@@ -111,7 +121,7 @@ def test_manifest() -> None:
             assert value in get_args(expected), key
         else:
             assert isinstance(value, origin or expected), key
-    assert manifest["domain"] == PACKAGE.name
+    assert manifest["domain"] == package.name
     assert list(manifest)[:2] == ["domain", "name"]
     assert list(manifest)[2:] == sorted(list(manifest)[2:])
     for key in ("codeowners", "documentation", "issue_tracker", "iot_class", "version"):
@@ -121,7 +131,7 @@ def test_manifest() -> None:
         assert manifest[key].startswith("https://"), key
     assert manifest["iot_class"] in IOT_CLASSES
     assert manifest["config_flow"] is True
-    assert (PACKAGE / "config_flow.py").is_file()
+    assert (package / "config_flow.py").is_file()
     # The loader's own check that blocks a custom integration with a bad version.
     AwesomeVersion(
         manifest["version"],
@@ -165,20 +175,31 @@ def test_services_yaml_against_the_actions() -> None:
 
 def test_translations_against_strings() -> None:
     """English is strings.json; German has exactly the same keys (see test_translations)."""
-    strings = load_json(PACKAGE / "strings.json")
-    assert load_json(PACKAGE / "translations" / "en.json") == strings
+    check_translations(PACKAGE, ["de"])
+
+
+def check_translations(package: Path, languages: list[str]) -> None:
+    """en.json is strings.json; each of ``languages`` has exactly its keys."""
+    strings = load_json(package / "strings.json")
+    assert load_json(package / "translations" / "en.json") == strings
 
     def keys(tree: Any, prefix: str = "") -> set[str]:
         if not isinstance(tree, dict):
             return {prefix}
         return set().union(*(keys(value, f"{prefix}.{key}") for key, value in tree.items()))
 
-    assert keys(load_json(PACKAGE / "translations" / "de.json")) == keys(strings)
+    for language in languages:
+        assert keys(load_json(package / "translations" / f"{language}.json")) == keys(strings)
 
 
 def test_quality_scale_against_the_rule_list() -> None:
     """Every rule of the scale, no other; done, todo or exempt; a reason for every exemption."""
-    rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    check_quality_scale(PACKAGE)
+
+
+def check_quality_scale(package: Path) -> None:
+    """An integration's quality_scale.yaml, as :func:`test_quality_scale_against_the_rule_list`."""
+    rules = yaml.safe_load((package / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
     assert set(rules) == set().union(*QUALITY_RULES.values())
     for rule, status in rules.items():
         if isinstance(status, dict):
