@@ -110,10 +110,21 @@ def grid_sources(ids: set[str]) -> list[dict[str, Any]]:
 
 
 async def fill_energy_dashboard(client: HomeAssistantClient) -> list[dict[str, Any]]:
-    """Grid consumption, return, cost and compensation of every meter in the Energy dashboard."""
+    """Grid consumption, return, cost and compensation of every meter in the Energy dashboard.
+
+    The individual devices (Radialight's zones) stay as they are.
+    """
     sources = grid_sources(await statistic_ids(client))
+    try:
+        [prefs] = await client.ws({"type": "energy/get_prefs"})
+    except HomeAssistantError:  # nothing saved yet
+        prefs = {}
     await client.ws(
-        {"type": "energy/save_prefs", "energy_sources": sources, "device_consumption": []}
+        {
+            "type": "energy/save_prefs",
+            "energy_sources": sources,
+            "device_consumption": prefs.get("device_consumption", []),
+        }
     )
     return sources
 

@@ -1,6 +1,6 @@
-"""Starting and stopping the simulator and a real Home Assistant as child processes.
+"""Starting and stopping the simulators and a real Home Assistant as child processes.
 
-Both listen on loopback only. Home Assistant gets a configuration folder with the integration
+All listen on loopback only. Home Assistant gets a configuration folder with both integrations
 linked in from this repository, Vienna's time zone and the euro, so what it shows is what a user
 in Vienna would see.
 """
@@ -23,7 +23,7 @@ import aiohttp
 REPO = Path(__file__).resolve().parents[1]
 
 CONFIGURATION = """\
-# Written by the Wiener Netze demo on every start.
+# Written by the demo (scripts/develop) on every start.
 homeassistant:
   name: Wiener Netze demo
   time_zone: Europe/Vienna
@@ -41,7 +41,13 @@ logger:
   default: warning
   logs:
     custom_components.wiener_netze: info
+    custom_components.radialight_cloud: info
 """
+# The integrations linked into the configuration folder: domain → its folder here.
+INTEGRATIONS = {
+    "wiener_netze": REPO / "custom_components" / "wiener_netze",
+    "radialight_cloud": REPO / "radialight" / "custom_components" / "radialight_cloud",
+}
 
 
 def free_port() -> int:
@@ -112,6 +118,25 @@ def start_simulator(
     return spawn("simulator", command, log)
 
 
+def start_radialight(
+    port: int,
+    log: Path,
+    settings: list[str] | None = None,
+    *,
+    now: str | None = None,
+    speed: float = 1.0,
+) -> Child:
+    """The Radialight Cloud simulator on ``port``; ``settings`` as ``NAME=VALUE``."""
+    command = [sys.executable, "-m", "radialight_simulator", "--port", str(port)]
+    for item in settings or []:
+        command += ["--set", item]
+    if now:
+        command += ["--now", now]
+    if speed != 1.0:
+        command += ["--speed", str(speed)]
+    return spawn("Radialight simulator", command, log)
+
+
 HTTP = """\
 http:
   server_host: 127.0.0.1
@@ -120,7 +145,7 @@ http:
 
 
 def prepare_config(config: Path, port: int) -> bool:
-    """A configuration folder for Home Assistant with this repository's integration linked in.
+    """A configuration folder for Home Assistant with this repository's integrations linked in.
 
     Since 2026.10 Home Assistant takes the ``http`` settings from YAML only once, as a trial to
     be confirmed (see :meth:`HomeAssistantClient.confirm_http_settings`), and keeps them in its
@@ -132,12 +157,12 @@ def prepare_config(config: Path, port: int) -> bool:
     (config / "configuration.yaml").write_text(CONFIGURATION.format(http=http), encoding="utf-8")
     custom = config / "custom_components"
     custom.mkdir(exist_ok=True)
-    link = custom / "wiener_netze"
-    target = REPO / "custom_components" / "wiener_netze"
-    if link.is_symlink() and link.resolve() != target:
-        link.unlink()
-    if not link.exists():
-        link.symlink_to(target)
+    for domain, target in INTEGRATIONS.items():
+        link = custom / domain
+        if link.is_symlink() and link.resolve() != target:
+            link.unlink()
+        if not link.exists():
+            link.symlink_to(target)
     return new
 
 

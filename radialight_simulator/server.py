@@ -10,15 +10,22 @@ from .app import TOKEN_PATH, RadialightSimulator, build_app
 class RunningRadialight:
     """A started simulator: its state and the URLs the client needs."""
 
-    def __init__(self, simulator: RadialightSimulator, runner: web.AppRunner, port: int) -> None:
+    def __init__(
+        self,
+        simulator: RadialightSimulator,
+        runner: web.AppRunner,
+        port: int,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.simulator = simulator
         self.runner = runner
         self.port = port
+        self.host = host
 
     @property
     def api_url(self) -> str:
         """The cloud's base URL."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def token_url(self) -> str:
@@ -30,15 +37,18 @@ class RunningRadialight:
         await self.runner.cleanup()
 
 
-async def start(simulator: RadialightSimulator, port: int = 0) -> RunningRadialight:
-    """Serve ``simulator`` on loopback (port 0: a free one)."""
+async def start(
+    simulator: RadialightSimulator, port: int = 0, host: str = "127.0.0.1"
+) -> RunningRadialight:
+    """Serve ``simulator`` on ``host`` (port 0: a free one)."""
     runner = web.AppRunner(
         build_app(simulator), handler_cancellation=True, shutdown_timeout=0.5, access_log=None
     )
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    site = web.TCPSite(runner, host, port)
     await site.start()
     server = site._server  # noqa: SLF001 - the only way to learn the bound port
     if server is None:  # pragma: no cover - start() always creates it
         raise RuntimeError("the simulator's server did not start")
-    return RunningRadialight(simulator, runner, server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    bound = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+    return RunningRadialight(simulator, runner, bound, host)

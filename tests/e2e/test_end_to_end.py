@@ -1,11 +1,13 @@
-"""A real Home Assistant process and the simulator, driven like a user would, then a browser.
+"""A real Home Assistant process and both simulators, driven like a user would, then a browser.
 
 Onboarding and the config flow go through Home Assistant's REST and websocket APIs (a wrong
 secret first, which the form reports), the history import is awaited, the statistics are read
 back over the websocket API and compared hour by hour with the simulator's truth, Home
 Assistant is restarted and nothing may be imported twice; then headless Chromium logs in,
 opens the Energy dashboard and the meter's device page, saves screenshots in
-``docs/screenshots/`` and checks what the pages show.
+``docs/screenshots/`` and checks what the pages show. Radialight Cloud runs in the same Home
+Assistant: set up through its flow, its zones' usage in the Energy dashboard (validated), and a
+zone's setpoint raised in the browser, which the simulated cloud must follow.
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ from demo.processes import (
     free_port,
     prepare_config,
     start_hass,
+    start_radialight,
     start_simulator,
     wait_for_http,
 )
+from demo.radialight import add_radialight, add_zones_to_energy_dashboard, wait_for_usage
 from simulator.account import DAILY, FEED_IN_ONLY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.profiles import VIENNA
 
@@ -85,6 +89,8 @@ class Instance:
     session: aiohttp.ClientSession
     release: str
     hass_binary: Path | None
+    radialight_url: str
+    radialight: Child
 
     async def stop_hass(self) -> None:
         """Stop Home Assistant as a service manager would."""
@@ -109,6 +115,11 @@ class Instance:
         ) as response:
             assert response.status == 200, await response.text()
 
+    async def radialight_zones(self) -> list[dict[str, Any]]:
+        """The simulated Radialight account's zones as the cloud holds them now."""
+        async with self.session.get(f"{self.radialight_url}/_sim/state") as response:
+            return list((await response.json())["zones"])
+
 
 @pytest.fixture(params=RELEASES, ids=[version for version, _ in RELEASES])
 async def instance(
@@ -117,8 +128,9 @@ async def instance(
     """The simulator (validated values only, so every hour must equal the truth) and a fresh
     Home Assistant of one release with its own configuration folder, on free loopback ports."""
     release, hass_binary = request.param
-    sim_port, port = free_port(), free_port()
+    sim_port, port, radialight_port = free_port(), free_port(), free_port()
     simulator = start_simulator(sim_port, tmp_path / "simulator.log", ["estimate_share=0"])
+    radialight = start_radialight(radialight_port, tmp_path / "radialight.log")
     config = tmp_path / "config"
     prepare_config(config, port)
     hass = start_hass(config, tmp_path / "home-assistant.log", hass_binary)
@@ -132,15 +144,19 @@ async def instance(
         session,
         release,
         hass_binary,
+        f"http://127.0.0.1:{radialight_port}",
+        radialight,
     )
     try:
         await wait_for_http(f"{running.simulator_url}/_sim/state", simulator, 30)
+        await wait_for_http(f"{running.radialight_url}/_sim/state", radialight, 30)
         await wait_for_http(f"{running.url}/api/onboarding", hass, 300)
         yield running
     finally:
         await session.close()
         running.hass.stop()
         simulator.stop()
+        radialight.stop()
 
 
 async def statistics(client: HomeAssistantClient, ids: list[str]) -> dict[str, dict[int, Any]]:
@@ -250,6 +266,7 @@ async def test_end_to_end(instance: Instance) -> None:
     await client.confirm_http_settings()
     await client.remove_entries("met")
     entry_id = await add_integration_like_a_user(instance, client)
+    await add_radialight(client, instance.radialight_url)
     await set_tariff(client, entry_id)
     await wait_for_history(client, 900)
     today = datetime.now(UTC).astimezone(VIENNA).date()
@@ -260,8 +277,11 @@ async def test_end_to_end(instance: Instance) -> None:
     )
     sources = await fill_energy_dashboard(client)
     assert len(sources) == 4
+    zones = await add_zones_to_energy_dashboard(client, await wait_for_usage(client, 120))
+    assert len(zones) == len(await instance.radialight_zones())
     [validation] = await client.ws({"type": "energy/validate"})
     assert validation["energy_sources"] == [[], [], [], []]
+    assert validation["device_consumption"] == [[] for _ in zones]
 
     ids = []
     expected: dict[str, dict[int, float]] = {}
@@ -325,7 +345,9 @@ async def test_end_to_end(instance: Instance) -> None:
     await look_at_it_in_a_browser(instance, client, entry_id)
     log = instance.hass.log.read_text(errors="replace")
     ours = [
-        line for line in log.splitlines() if "wiener_netze" in line and DEPRECATION.search(line)
+        line
+        for line in log.splitlines()
+        if ("wiener_netze" in line or "radialight_cloud" in line) and DEPRECATION.search(line)
     ]
     assert not ours, "\n".join(ours)
 
@@ -393,5 +415,40 @@ async def look_at_it_in_a_browser(
             assert "Wohnung" in shown
             assert "Wiener Netze" in shown
             assert re.search(r"Meter reading \S+ kWh", shown), shown[:2000]
+
+            await raise_a_setpoint(instance, client, page, screenshots)
         finally:
             await browser.close()
+
+
+async def raise_a_setpoint(
+    instance: Instance, client: HomeAssistantClient, page: Page, screenshots: bool
+) -> None:
+    """A Radialight zone's device page, its thermostat, one step up: the cloud follows."""
+    [before] = [zone for zone in await instance.radialight_zones() if zone["name"] == "Soggiorno"]
+    [devices] = await client.ws({"type": "config/device_registry/list"})
+    [zone] = [device for device in devices if device["name"] == "Soggiorno"]
+    await page.goto(f"{instance.url}/config/devices/device/{zone['id']}")
+    await page.get_by_text(re.compile("Currently")).first.click()
+    dialog = page.locator("ha-more-info-dialog")
+    await dialog.get_by_text("Current temperature").first.wait_for(timeout=30_000)
+    await dialog.locator("ha-outlined-icon-button").nth(1).click()  # the second is "+"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        [now] = [z for z in await instance.radialight_zones() if z["name"] == "Soggiorno"]
+        if now["tComfort"] != before["tComfort"]:
+            break
+        await asyncio.sleep(0.5)
+    assert now["tComfort"] == before["tComfort"] + 5  # tenths of a degree: 0.5 °C up
+    assert now["tECO"] == before["tECO"]  # the rest of the configuration as it was
+    if screenshots:
+        await page.wait_for_timeout(1500)
+        await page.screenshot(path=SCREENSHOTS / "radialight-zone.png")
+    states = await client.get("/api/states")
+    [climate] = [
+        state
+        for state in states
+        if state["entity_id"].startswith("climate.")
+        and state["attributes"].get("friendly_name") == "Soggiorno"
+    ]
+    assert climate["attributes"]["temperature"] == now["tComfort"] / 10

@@ -41,7 +41,7 @@ ZONE_SENSORS = (
     ZoneBinaryDescription(
         key="heating",
         translation_key="heating",
-        device_class=BinarySensorDeviceClass.HEAT,
+        device_class=BinarySensorDeviceClass.RUNNING,
         is_on=lambda zone: zone.warming,
     ),
     ZoneBinaryDescription(
@@ -54,7 +54,7 @@ PRODUCT_SENSORS = (
     ProductBinaryDescription(
         key="warming",
         translation_key="warming",
-        device_class=BinarySensorDeviceClass.HEAT,
+        device_class=BinarySensorDeviceClass.RUNNING,
         is_on=lambda product: product.warming,
     ),
     ProductBinaryDescription(
