@@ -63,6 +63,7 @@ def public(results: dict[str, Any]) -> dict[str, Any]:
         "update_cpu_ms": {key: results["update_cpu_ms"][key] for key in ("median", "p95")},
         "setup_s": results["setup_s"],
         "memory_growth_mb": results["memory_growth_mb"],
+        "radialight": results["radialight"],
     }
 
 
@@ -120,6 +121,31 @@ def table(results: dict[str, Any]) -> str:
         f"{results['memory_growth_integration_mb']} MB | | |",
         f"| … not counted: the test harness's mocks and frozen clock | "
         f"{results['memory_growth_harness_mb']} MB | | |",
+    ]
+    return "\n".join(lines)
+
+
+def radialight_table(results: dict[str, Any]) -> str:
+    """Radialight Cloud's figures, as Markdown."""
+    lines = ["| measurement | figure | against | |", "|---|---|---|---|"]
+    for zones, figures in sorted(results["requests_per_hour"].items(), key=lambda i: int(i[0])):
+        ours, public = figures["ours"], figures["public_integration"]
+        lines.append(
+            f"| requests per hour, {zones} zone(s), polled every 60 s: ours (`/zones` + "
+            f"`/usage`; tokens apart: {figures['tokens']:g}) / the public integration's pattern "
+            f"| {figures['zones']:g} + {figures['usage']:g} = {ours:g} / {public:g} "
+            f"(1 : {public / ours:.1f}) | fewer | {mark(ours < public)} |"
+        )
+    cpu = results["update_cpu_ms"]
+    lines += [
+        f"| update CPU time, 3 zones, a simulated day of polls every 60 s: median / p95 / max "
+        f"| {cpu['median']} / {cpu['p95']} / {cpu['max']} ms (over {cpu['updates']}) | | |",
+        f"| memory traced over the following {results['memory_days']} simulated days "
+        f"({results['memory_days'] * 1440} updates, {results['usage_points_kept']} usage "
+        f"points kept): Home Assistant and the integration | {results['memory_growth_mb']} MB "
+        f"| noise | {mark(abs(results['memory_growth_mb']) < 1)} |",
+        f"| … of it in the integration's own modules | "
+        f"{results['memory_growth_integration_mb']} MB | | |",
     ]
     return "\n".join(lines)
 
@@ -200,7 +226,12 @@ def write_doc(results: dict[str, Any]) -> None:
         + table(results)
         + "\n\n"
         + rate_limit_note(results["backfill"])
-        + "\n",
+        + "\n\n## Radialight Cloud\n\n"
+        "Measured by `bench/test_radialight.py`: requests counted against the simulator in the "
+        "same process, six simulated hours per account; CPU and memory with the simulator in a "
+        "process of its own, Home Assistant's real recorder and logging at its default level. "
+        "The public integration's pattern is `/zones`, the account's `/usage` and each zone's "
+        "`/usage` on every poll.\n\n" + radialight_table(results["radialight"]) + "\n",
         encoding="utf-8",
     )
 
@@ -217,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"Machine: {machine()}\n")
     print(table(results))
+    print()
+    print(radialight_table(results["radialight"]))
     print(f"\n(written to {DOC.relative_to(DOC.parents[1])})")
     return 0
 

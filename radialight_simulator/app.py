@@ -2,7 +2,7 @@
 
 Served paths: ``POST /v1/token`` (Firebase's form), ``GET /zones``, ``POST /zone/{id}``,
 ``POST /product/{id}``, ``GET /usage``; ``/_sim/…`` to read and change the simulator (state,
-settings, clock, zones, the request log). Answers follow what the one public integration reads;
+settings, clock, zones). Answers follow what the one public integration reads;
 what is guessed is switchable in :mod:`.settings`.
 """
 
@@ -253,6 +253,17 @@ class RadialightSimulator:
             return web.json_response({"error": str(err)}, status=400)
         return web.json_response(self.settings.as_dict())
 
+    async def admin_clock(self, request: web.Request) -> web.Response:
+        """Set the clock: ``{"now": ISO time, "frozen": bool}`` (a clock set back changes no
+        room: they are run forward only)."""
+        try:
+            body = await request.json()
+            moment = datetime.fromisoformat(body["now"])
+            self.clock.set(moment, frozen=body.get("frozen"))
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            return web.json_response({"error": str(err)}, status=400)
+        return web.json_response({"now": self.now().isoformat(), "frozen": self.clock.frozen})
+
     async def admin_zones(self, request: web.Request) -> web.Response:
         """Add a zone (``{"name", "products": [[model, watts], ...]}``) or remove one.
 
@@ -297,4 +308,5 @@ def build_app(sim: RadialightSimulator) -> web.Application:
     app.router.add_get(f"{ADMIN}/state", sim.admin_state)
     app.router.add_post(f"{ADMIN}/settings", sim.admin_settings)
     app.router.add_post(f"{ADMIN}/zones", sim.admin_zones)
+    app.router.add_post(f"{ADMIN}/clock", sim.admin_clock)
     return app

@@ -113,6 +113,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         self.dropped = zones.dropped
         if zones.zones and not zones.dropped:  # an answer that may lack zones removes nothing
             self._remove_stale_devices(zones.zones)
+        self._rename_devices(zones.zones)
         by_id = {zone.id: zone for zone in zones.zones}
         self.usage.start_if_due(by_id, self.async_update_listeners)
         return by_id
@@ -134,6 +135,18 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 registry.async_update_device(
                     device.id, remove_config_entry_id=self.config_entry.entry_id
                 )
+
+    def _rename_devices(self, zones: tuple[Zone, ...]) -> None:
+        """A zone or radiator renamed in the app gets its new name (a name given in Home
+        Assistant stays: it is kept apart, as ``name_by_user``)."""
+        registry = dr.async_get(self.hass)
+        names = {zone_device_id(zone.id): zone.name for zone in zones}
+        names |= {product_device_id(p.id): p.name for zone in zones for p in zone.products}
+        for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+            for domain, identifier in device.identifiers:
+                name = names.get(identifier) if domain == DOMAIN else None
+                if name and name != device.name:
+                    registry.async_update_device(device.id, name=name)
 
     def product(self, product_id: str) -> Product | None:
         """A product as last read, in whichever zone it is now."""

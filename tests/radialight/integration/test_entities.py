@@ -198,3 +198,23 @@ async def test_a_refused_eco_change_keeps_the_old_value(
         )
     assert zone.t_eco == before
     assert float(hass.states.get(eco).state) == before / 10
+
+
+async def test_a_zone_renamed_in_the_app_renames_its_device(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """The next poll gives the device the zone's new name; a name given in Home Assistant is
+    kept apart and stays what the user sees."""
+    registry = dr.async_get(hass)
+    zone = rl_state.account.zones[0]
+    zone.name = "Salotto"
+    await refresh(hass, entry)
+    device = registry.async_get_device_by_identifier((DOMAIN, f"zone_{zone.id}"), entry.entry_id)
+    assert device is not None
+    assert device.name == "Salotto"
+    registry.async_update_device(device.id, name_by_user="Wohnzimmer")
+    zone.name = "Soggiorno grande"
+    await refresh(hass, entry)
+    device = registry.async_get_device_by_identifier((DOMAIN, f"zone_{zone.id}"), entry.entry_id)
+    assert device is not None
+    assert (device.name, device.name_by_user) == ("Soggiorno grande", "Wohnzimmer")

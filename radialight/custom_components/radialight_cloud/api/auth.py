@@ -26,6 +26,11 @@ from .errors import (
 )
 
 
+def _monotonic() -> float:
+    """time.monotonic, looked up at each call: a test's frozen clock applies to it too."""
+    return time.monotonic()
+
+
 class TokenManager:
     """Holds the refresh token and the current ID token of one account."""
 
@@ -37,7 +42,7 @@ class TokenManager:
         *,
         token_url: str,
         on_rotated: Callable[[str], None] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         self._session = session
@@ -45,7 +50,7 @@ class TokenManager:
         self._refresh_token = refresh_token
         self._token_url = token_url
         self._on_rotated = on_rotated
-        self._clock = clock
+        self._clock = clock or _monotonic
         self._timeout = timeout
         self._lock = asyncio.Lock()
         self._id_token: str | None = None
