@@ -254,8 +254,10 @@ class RadialightSimulator:
         return web.json_response(self.settings.as_dict())
 
     async def admin_clock(self, request: web.Request) -> web.Response:
-        """Set the clock: ``{"now": ISO time, "frozen": bool}`` (a clock set back changes no
-        room: they are run forward only)."""
+        """Set the clock: ``{"now": ISO time, "frozen": bool}``.
+
+        A clock set back changes no room: they are run forward only.
+        """
         try:
             body = await request.json()
             moment = datetime.fromisoformat(body["now"])

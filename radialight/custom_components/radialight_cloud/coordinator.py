@@ -137,8 +137,10 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 )
 
     def _rename_devices(self, zones: tuple[Zone, ...]) -> None:
-        """A zone or radiator renamed in the app gets its new name (a name given in Home
-        Assistant stays: it is kept apart, as ``name_by_user``)."""
+        """A zone or radiator renamed in the app gets its new name.
+
+        A name given in Home Assistant stays: it is kept apart, as ``name_by_user``.
+        """
         registry = dr.async_get(self.hass)
         names = {zone_device_id(zone.id): zone.name for zone in zones}
         names |= {product_device_id(p.id): p.name for zone in zones for p in zone.products}
