@@ -196,6 +196,10 @@ async def test_radialight_week_cpu_and_memory(
         usage_points = len(coordinator.usage.account.points)
         assert await hass.config_entries.async_unload(entry.entry_id)
     growth = last.compare_to(first, "filename")
+    for stat in growth[:8]:
+        print(f"memory growth by file: {stat}", file=sys.stderr)
+    for stat in last.compare_to(first, "lineno")[:8]:
+        print(f"memory growth by line: {stat}", file=sys.stderr)
     ordered = sorted(cpu)
     results = _radialight_results()
     results["update_cpu_ms"] = {
