@@ -46,11 +46,13 @@ async def usage_statistic_ids(client: HomeAssistantClient) -> list[str]:
 
 
 async def wait_for_usage(client: HomeAssistantClient, timeout: float) -> list[str]:
-    """Wait until the account's and the zones' usage statistics exist (the first read)."""
+    """Wait until the account's and every zone's usage statistics exist (the first read)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ids = await usage_statistic_ids(client)
-        if any("_zone_" not in sid for sid in ids) and any("_zone_" in sid for sid in ids):
+        [zones] = await client.ws({"type": "config/device_registry/list"})
+        count = sum(1 for device in zones if device.get("model") == "Zone")
+        if any("_zone_" not in sid for sid in ids) and sum("_zone_" in s for s in ids) >= count:
             return ids
         await asyncio.sleep(2)
     raise TimeoutError(f"no Radialight usage statistics after {timeout:.0f} s")

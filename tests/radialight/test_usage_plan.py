@@ -67,3 +67,27 @@ def test_no_loss_when_the_answer_follows_on(gap: int) -> None:
     recorded = {T0 - H: 3.0, T0: 4.0}
     _, lost = plan(recorded, hours(1.0, start=T0 + gap * H))
     assert lost is None
+
+
+def test_recorded_hours_after_the_answer_are_rebased_too() -> None:
+    """A bucket grew while the recorder holds later hours (an answer that ends earlier): the
+    later hours keep their change, their sums move with it."""
+    recorded = {T0 - H: 5.0, T0: 6.0, T0 + H: 8.0, T0 + 2 * H: 9.0}
+    rows, _ = plan(recorded, {T0: 2.0})
+    assert sums(rows) == {T0: 7.0, T0 + H: 9.0, T0 + 2 * H: 10.0}
+
+
+def test_an_answer_older_than_every_row_read_is_refused_when_more_rows_exist() -> None:
+    """Its base is not among the rows read: nothing is written rather than a sum from 0."""
+    recorded = {T0 + index * H: 100.0 + index for index in range(5)}
+    with pytest.raises(ValueError, match="before the rows read"):
+        plan(recorded, hours(1.0, 1.0, start=T0 - 3 * H), complete=False)
+
+
+def test_an_answer_reaching_before_a_young_series_starts_it_earlier() -> None:
+    """All the series' rows were read and the answer begins before them: the series now starts
+    with the answer, every later hour re-based."""
+    recorded = {T0: 1.0, T0 + H: 3.0}
+    rows, lost = plan(recorded, hours(0.5, 1.0, 2.0, start=T0 - H), complete=True)
+    assert sums(rows) == {T0 - H: 0.5, T0: 1.5, T0 + H: 3.5}
+    assert lost is None

@@ -111,7 +111,7 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: RadialightConfigEntry) -> RadialightOptionsFlow:
-        """Polling interval and product entities."""
+        """The options: polling interval, entities per radiator, usage sensors, usage unit."""
         return RadialightOptionsFlow()
 
     async def _checked(

@@ -99,7 +99,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
         except RadialightError as err:
-            self.usage.start_if_due(self.data or {}, self.async_update_listeners)
+            self.usage.start_if_due(self.data or {}, self.async_update_listeners, complete=False)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
@@ -115,7 +115,8 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
             self._remove_stale_devices(zones.zones)
         self._rename_devices(zones.zones)
         by_id = {zone.id: zone for zone in zones.zones}
-        self.usage.start_if_due(by_id, self.async_update_listeners)
+        complete = bool(zones.zones) and not zones.dropped
+        self.usage.start_if_due(by_id, self.async_update_listeners, complete=complete)
         return by_id
 
     def _remove_stale_devices(self, zones: tuple[Zone, ...]) -> None:

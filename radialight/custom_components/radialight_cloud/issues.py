@@ -26,7 +26,7 @@ def report_lost_usage(
         DOMAIN,
         lost_issue_id(entry_id, lost),
         is_fixable=False,
-        is_persistent=False,
+        is_persistent=True,  # found once only: it must outlive a restart
         severity=ir.IssueSeverity.WARNING,
         translation_key="usage_lost",
         translation_placeholders={

@@ -35,8 +35,13 @@ from .coordinator import RadialightConfigEntry, RadialightCoordinator, account_d
 from .entity import ProductEntity, ZoneEntity, add_as_they_come, product_entities
 from .usage_series import UsageSeries
 
-# What one unit of a /usage value is taken to be, as the attribute ``unit_hint`` says it.
-UNIT_HINTS = {"wh": "Wh", "10wh": "10 Wh", "kwh": "kWh"}
+# The attribute ``unit_hint``: the unit of the values shown, and what one unit of the cloud's
+# /usage values is taken to be (the option).
+UNIT_HINTS = {
+    "wh": "kWh (one cloud unit read as 1 Wh)",
+    "10wh": "kWh (one cloud unit read as 10 Wh)",
+    "kwh": "kWh (one cloud unit read as 1 kWh)",
+}
 
 PARALLEL_UPDATES = 0
 
@@ -138,6 +143,10 @@ class UsageEntity(SensorEntity):
     _attr_device_class = SensorDeviceClass.ENERGY
     _attr_native_unit_of_measurement = UnitOfEnergy.KILO_WATT_HOUR
     _attr_suggested_display_precision = 3
+    # The series is in the attributes for a look at it now; the recorder keeps the state only.
+    _unrecorded_attributes = frozenset(
+        {"last_48_hours", "series_start", "series_end", "point_count", "unit_hint"}
+    )
     coordinator: RadialightCoordinator
     entity_description: UsageSensorDescription
 

@@ -2,8 +2,8 @@
 
 The coordinator starts a read after its poll of the zones when :mod:`.usage_schedule` says one
 is due; nothing waits for it (neither the set-up nor the poll), and unloading the entry cancels
-it. Each series (the account, each zone) fails alone: its last buckets stay, marked stale, and
-the failure is logged once until that series answers again. Then the answered buckets go to the
+it. Each series (the account, each zone) fails alone: its last buckets stay, marked stale; an
+outage is logged once when it starts and once when it ends. Then the answered buckets go to the
 statistics, and hours no answer can bring any more are named in a repair issue.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .api import AuthenticationError, RadialightClient, RadialightError, Usage, Zone
@@ -22,7 +23,14 @@ from .const import CONF_USAGE_UNIT, DEFAULT_USAGE_UNIT, USAGE_UNITS
 from .issues import report_lost_usage
 from .usage_schedule import UsageSchedule
 from .usage_series import UsageSeries
-from .usage_statistics import LostHours, Series, UsageStatistics, account_series, zone_series
+from .usage_statistics import (
+    LostHours,
+    RecorderLateError,
+    Series,
+    UsageStatistics,
+    account_series,
+    zone_series,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,6 +51,8 @@ class UsageReader:
         self.statistics = UsageStatistics(hass)
         self.dropped = 0  # buckets of the last answers that could not be read
         self._task: asyncio.Task[None] | None = None
+        self._failing: set[str] = set()  # series whose last read failed (logged once)
+        self._recorder_late = False
 
     @property
     def account(self) -> UsageSeries:
@@ -53,73 +63,107 @@ class UsageReader:
         """A zone's series, once read."""
         return self.series.get(zone_id)
 
-    def start_if_due(self, zones: Mapping[str, Zone], on_change: Callable[[], None]) -> None:
-        """Start a read of the account and ``zones`` when one is due and none is running."""
+    def start_if_due(
+        self, zones: Mapping[str, Zone], on_change: Callable[[], None], *, complete: bool = True
+    ) -> None:
+        """Start a read of the account and ``zones`` when one is due and none is running.
+
+        ``complete``: whether ``zones`` are all the account's (an answer with entries that could
+        not be read is not: the series of zones missing from it are kept).
+        """
         if self._task is not None and not self._task.done():
             return
         if not self.schedule.due(dt_util.utcnow()):
             return
         self._task = self.entry.async_create_background_task(
-            self.hass, self.async_read(dict(zones), on_change), "radialight_cloud usage read"
+            self.hass,
+            self.async_read(dict(zones), on_change, complete=complete),
+            "radialight_cloud usage read",
         )
 
-    async def async_read(self, zones: Mapping[str, Zone], on_change: Callable[[], None]) -> None:
+    async def async_read(
+        self, zones: Mapping[str, Zone], on_change: Callable[[], None], *, complete: bool = True
+    ) -> None:
         """Read every series once, show what came, then write its statistics."""
-        for gone in [key for key in self.series if key != ACCOUNT and key not in zones]:
-            del self.series[gone]
+        if complete:
+            for gone in [key for key in self.series if key != ACCOUNT and key not in zones]:
+                del self.series[gone]
         account = self.entry.unique_id or self.entry.entry_id
         targets: list[tuple[str, Series]] = [(ACCOUNT, account_series(account))]
         targets += [(z.id, zone_series(account, z.id, z.name)) for z in zones.values()]
         answered: list[tuple[Series, Usage]] = []
-        dropped = 0
+        failed: dict[str, str] = {}
         for key, series in targets:
-            usage = await self._read_one(key, series.name)
-            if usage is None:
+            try:
+                usage = await self.client.async_get_usage(None if key == ACCOUNT else key)
+            except AuthenticationError:
+                self.entry.async_start_reauth(self.hass)
+                failed |= {k: "credentials refused" for k, _ in targets if k not in failed}
+                answered.clear()
+                break
+            except RadialightError as err:
+                failed[key] = str(err)
                 continue
-            dropped += usage.dropped
             self.series.setdefault(key, UsageSeries()).merge(usage, self.kwh_per_unit)
             answered.append((series, usage))
+        self._note_failures(failed, {key: series.name for key, series in targets})
         now = dt_util.utcnow()
         if answered:
             newest = [usage.points[-1].start for _, usage in answered if usage.points]
             self.schedule.answered(max(newest, default=None), now)
         else:
             self.schedule.failed(now)
+        dropped = sum(usage.dropped for _, usage in answered)
         if dropped and dropped != self.dropped:
             _LOGGER.warning("%d hourly usage values could not be read and are left out", dropped)
         self.dropped = dropped
         on_change()
         await self._write(answered)
 
-    async def _read_one(self, key: str, name: str) -> Usage | None:
-        """One series' answer; None when it failed (its old buckets are then stale)."""
-        series = self.series.get(key)
-        try:
-            usage = await self.client.async_get_usage(None if key == ACCOUNT else key)
-        except AuthenticationError:
-            self.entry.async_start_reauth(self.hass)
-            usage = None
-        except RadialightError as err:
-            if series is None or not series.stale:
-                _LOGGER.warning("%s: usage could not be read (%s); the last values stay", name, err)
-            usage = None
-        if usage is None:
-            if series is not None:
-                series.stale = True
-            else:
-                self.series[key] = UsageSeries(stale=True)
-            return None
-        if series is not None and series.stale:
-            _LOGGER.info("%s: usage is read again", name)
-        return usage
+    def _note_failures(self, failed: dict[str, str], names: dict[str, str]) -> None:
+        """Mark the series that failed stale; log once when an outage starts and when it ends."""
+        for key in failed:
+            self.series.setdefault(key, UsageSeries()).stale = True
+        if failed and not self._failing:
+            _LOGGER.warning(
+                "Usage could not be read (%s); the last values stay",
+                "; ".join(f"{names[key]}: {error}" for key, error in failed.items()),
+            )
+        elif self._failing and not failed:
+            _LOGGER.info("Usage is read again")
+        self._failing = set(failed)
 
     async def _write(self, answered: list[tuple[Series, Usage]]) -> None:
-        """Statistics for each answer; lost hours named, one issue per range."""
-        lost: dict[LostHours, list[str]] = {}
-        for series, usage in answered:
-            found = await self.statistics.async_import(series, usage.points, self.kwh_per_unit)
-            if found is not None:
-                lost.setdefault(found, []).append(series.name)
+        """Statistics for each answer; lost hours named, one issue per range.
+
+        A recorder too slow to answer leaves the answers to a read soon after (said once); an
+        answer that cannot be placed costs that series, not the others.
+        """
+        if not answered:
+            return
+        try:
+            await self.statistics.async_ready()
+            lost: dict[LostHours, list[str]] = {}
+            for series, usage in answered:
+                try:
+                    found = await self.statistics.async_import(
+                        series, usage.points, self.kwh_per_unit
+                    )
+                except (ValueError, HomeAssistantError) as err:
+                    _LOGGER.warning("%s: usage statistics not written: %s", series.name, err)
+                    continue
+                if found is not None:
+                    lost.setdefault(found, []).append(series.name)
+        except RecorderLateError:
+            if not self._recorder_late:
+                _LOGGER.warning(
+                    "The recorder did not answer in time; Radialight usage statistics are "
+                    "written with a read a few minutes from now"
+                )
+            self._recorder_late = True
+            self.schedule.failed(dt_util.utcnow())
+            return
+        self._recorder_late = False
         for hours, names in lost.items():
             _LOGGER.warning(
                 "Usage of %d hours from %s on can no longer be read (%s): the cloud shows only "

@@ -19,6 +19,8 @@ LATE_PAUSE = timedelta(minutes=15)
 # After a failed read: this pause, doubling up to MAX_PAUSE.
 FIRST_PAUSE = timedelta(minutes=5)
 MAX_PAUSE = HOUR
+# No read is planned further ahead than this: one that is must come from a clock set back.
+MAX_AHEAD = 2 * HOUR
 
 
 def newest_expected(now: datetime) -> datetime:
@@ -35,8 +37,8 @@ class UsageSchedule:
         self.failures = 0
 
     def due(self, now: datetime) -> bool:
-        """Whether a read is due."""
-        return self.next_at is None or now >= self.next_at
+        """Whether a read is due (also when the clock went back past the planned read)."""
+        return self.next_at is None or now >= self.next_at or self.next_at - now > MAX_AHEAD
 
     def answered(self, newest: datetime | None, now: datetime) -> None:
         """A read answered; ``newest``: the start of its newest bucket."""

@@ -7,7 +7,8 @@ again, its running sum re-based on the hour before: a bucket that grew changes i
 no hour counts twice, whatever the overlap of successive answers. Hours the answer lacks but the
 recorder holds keep their recorded change. When the oldest bucket of an answer starts more
 than an hour after the newest recorded one, the hours between can no longer be read (the cloud
-shows the last 24): they are returned as lost, never filled in.
+shows the last 24): they are returned as lost, never filled in. Recorded hours after the
+answer's oldest that it lacks keep their change and are re-based with the rest.
 
 ``state`` is the series' running total, like a meter that started at 0 with the series.
 """
@@ -15,7 +16,6 @@ shows the last 24): they are returned as lost, never filled in.
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,8 +36,6 @@ from homeassistant.util.unit_conversion import EnergyConverter
 
 from .api import UsagePoint
 from .const import DOMAIN
-
-_LOGGER = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 # Rows read back: more than an answer's hours, so the row before its oldest is among them.
@@ -101,68 +99,75 @@ def metadata(series: Series) -> StatisticMetaData:
     )
 
 
+class RecorderLateError(Exception):
+    """The recorder did not answer in time: nothing was written, the answer is read again."""
+
+
 class UsageStatistics:
     """Writes the buckets of each answer, judged against what the recorder holds."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         self.hass = hass
-        self._recorder_late = False
+
+    async def async_ready(self) -> None:
+        """Wait until every write queued before is committed; raise if that takes too long."""
+        try:
+            async with asyncio.timeout(RECORDER_WAIT):
+                await get_instance(self.hass).async_block_till_done()
+        except TimeoutError as err:
+            raise RecorderLateError from err
 
     async def async_import(
         self, series: Series, points: tuple[UsagePoint, ...], kwh_per_unit: float
     ) -> LostHours | None:
         """Write what changed among ``points``; return the hours lost before them, if any.
 
-        A recorder that does not answer in time leaves this answer to the next one (said once).
+        Call :meth:`async_ready` first. Raises :class:`RecorderLateError` when the recorder
+        does not answer in time, ``ValueError`` when the answer cannot be placed (see
+        :func:`plan`).
         """
         if not points:
             return None
         try:
             async with asyncio.timeout(RECORDER_WAIT):
-                recorded = await self._recorded(series.statistic_id)
-        except TimeoutError:
-            if not self._recorder_late:
-                _LOGGER.warning(
-                    "The recorder did not answer within %.0f s; Radialight usage statistics "
-                    "are written with the next answer",
-                    RECORDER_WAIT,
+                found = await get_instance(self.hass).async_add_executor_job(
+                    get_last_statistics, self.hass, ROWS_READ, series.statistic_id, False, {"sum"}
                 )
-            self._recorder_late = True
-            return None
-        self._recorder_late = False
+        except TimeoutError as err:
+            raise RecorderLateError from err
+        recorded = {
+            dt_util.utc_from_timestamp(row["start"]): float(row.get("sum") or 0.0)
+            for row in found.get(series.statistic_id, [])
+        }
         values = {point.start: point.usage * kwh_per_unit for point in points}
-        rows, lost = plan(recorded, values)
+        rows, lost = plan(recorded, values, complete=len(recorded) < ROWS_READ)
         if rows:
             async_add_external_statistics(self.hass, metadata(series), rows)
         return lost
 
-    async def _recorded(self, statistic_id: str) -> dict[datetime, float]:
-        """The last rows' sums by start, once every write queued before is committed."""
-        recorder = get_instance(self.hass)
-        await recorder.async_block_till_done()
-        found = await recorder.async_add_executor_job(
-            get_last_statistics, self.hass, ROWS_READ, statistic_id, False, {"sum"}
-        )
-        return {
-            dt_util.utc_from_timestamp(row["start"]): float(row.get("sum") or 0.0)
-            for row in found.get(statistic_id, [])
-        }
-
 
 def plan(
-    recorded: dict[datetime, float], values: dict[datetime, float]
+    recorded: dict[datetime, float], values: dict[datetime, float], *, complete: bool = True
 ) -> tuple[list[StatisticData], LostHours | None]:
-    """The rows to write for an answer's ``values`` (kWh by hour), and the hours lost before it."""
+    """The rows to write for an answer's ``values`` (kWh by hour), and the hours lost before it.
+
+    ``recorded``: the sums of the newest rows by start; ``complete``: whether they are all the
+    series has. Rows after the answer's oldest hour that it lacks keep their change and are
+    re-based too. An answer older than every row read, when more rows exist, has no base to
+    start from: ``ValueError``, nothing is written.
+    """
     oldest = min(values)
     before = [start for start in recorded if start < oldest]
     base_start = max(before) if before else None
+    if base_start is None and recorded and not complete:
+        raise ValueError(f"the answer starts at {oldest.isoformat()}, before the rows read")
     lost = None
     if base_start is not None and base_start + HOUR < oldest:
         lost = LostHours(base_start + HOUR, oldest - HOUR)
-    # Hours of the answer's span that the recorder holds and the answer lacks keep their change.
+    # Recorded hours the answer lacks keep their change, those after its newest hour too.
     hours = dict(values)
     previous = base_start
-    for start in sorted(s for s in recorded if oldest <= s <= max(values)):
+    for start in sorted(s for s in recorded if s >= oldest):
         if start not in hours:
             hours[start] = recorded[start] - (0.0 if previous is None else recorded[previous])
         previous = start

@@ -13,6 +13,7 @@ from homeassistant.components.climate import ATTR_TEMPERATURE, SERVICE_SET_TEMPE
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.recorder import get_instance
@@ -114,7 +115,7 @@ async def test_usage_sensors_show_the_buckets_with_the_seed_attributes(
     hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
 ) -> None:
     """Last hour (the newest ended bucket), today (local day), rolling 24 h, in kWh; the
-    attributes of the seed; a zone whose radiators stayed cold shows 0, not unknown."""
+    attributes of the seed; each zone's usage today is its own buckets' sum."""
     uid = entry.unique_id
     buckets = {
         hour: wh / 1000
@@ -131,7 +132,7 @@ async def test_usage_sensors_show_the_buckets_with_the_seed_attributes(
     rolling = sensor(hass, f"{uid}_usage_24h")
     assert float(rolling.state) == pytest.approx(sum(buckets.values()), abs=1e-4)
     attributes = rolling.attributes
-    assert attributes["unit_hint"] == "Wh"
+    assert attributes["unit_hint"] == "kWh (one cloud unit read as 1 Wh)"
     assert attributes["point_count"] == len(buckets) == 23
     assert attributes["series_start"] == min(buckets).isoformat()
     assert attributes["series_end"] == max(buckets).isoformat()
@@ -139,7 +140,7 @@ async def test_usage_sensors_show_the_buckets_with_the_seed_attributes(
     assert [p["timestamp"] for p in attributes["last_48_hours"]] == [
         hour.isoformat() for hour in sorted(buckets)
     ]
-    # A zone that did not heat all day: its usage today is 0.
+    # A zone's usage today: its own buckets since local midnight.
     cold = rl_state.account.zones[2]
     zone_today = sensor(hass, f"{cold.id}_usage_today")
     zone_truth = {
@@ -260,6 +261,7 @@ async def test_hours_lost_over_a_long_downtime_are_named_never_filled(
         if domain == DOMAIN and issue.translation_key == "usage_lost"
     ]
     assert len(issues) == 1
+    assert issues[0].is_persistent  # found once: it must outlive a restart
     placeholders = issues[0].translation_placeholders or {}
     assert placeholders["hours"] == "7"
     assert placeholders["start"] == f"{dt_util.as_local(lost[0]):%Y-%m-%d %H:%M}"
@@ -310,7 +312,9 @@ async def test_a_usage_outage_keeps_the_last_points_and_the_zones_working(
     state = sensor(hass, f"{uid}_usage_24h")
     assert state.attributes["last_48_hours"] == shown
     assert state.attributes["stale"] is True
-    assert caplog.text.count("usage could not be read") == 1 + len(rl_state.account.zones)
+    # One warning for the outage, naming every series.
+    assert caplog.text.count("Usage could not be read") == 1
+    assert caplog.text.count("the cloud failed (503)") == 1 + len(rl_state.account.zones)
     zone = rl_state.account.zones[0]
     climate = er.async_get(hass).async_get_entity_id("climate", DOMAIN, f"{zone.id}_climate")
     assert hass.states.get(climate).state != STATE_UNAVAILABLE
@@ -325,7 +329,7 @@ async def test_a_usage_outage_keeps_the_last_points_and_the_zones_working(
     moment += timedelta(hours=1)
     await step(hass, entry, rl_state, freezer, moment)
     assert sensor(hass, f"{uid}_usage_24h").attributes["stale"] is False
-    assert caplog.text.count("usage is read again") == 1 + len(rl_state.account.zones)
+    assert caplog.text.count("Usage is read again") == 1
     assert_rows_are_the_truth(
         await stored(hass, account_id(entry)),
         truth_kwh(rl_state),
@@ -382,7 +386,7 @@ async def test_a_late_bucket_is_looked_for_again_soon(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """The newest bucket shows 50 minutes after its hour instead of 35: the read at :40 misses
-    it, the one 15 minutes later finds it; the hour after, the same."""
+    it, the one 15 minutes later finds it."""
     rl_state.settings.usage_shows_after_minutes = 50
     zones = len(rl_state.account.zones)
     moment = NOW.replace(minute=39)
@@ -396,28 +400,38 @@ async def test_a_late_bucket_is_looked_for_again_soon(
 
 
 async def test_the_unit_option_scales_the_values(
-    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+    hass: HomeAssistant, rl_cloud: Any, rl_state: RadialightSimulator
 ) -> None:
-    """The cloud sends tens of Wh and the option says so: sensors and statistics in kWh equal
-    the truth."""
-    await hass.config_entries.async_unload(entry.entry_id)
+    """The cloud sends tens of Wh and the option says so from the start: sensors and
+    statistics in kWh equal what the cloud measured."""
     rl_state.settings.usage_unit = "10Wh"
-    hass.config_entries.async_update_entry(entry, options={CONF_USAGE_UNIT: "10wh"})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=rl_state.settings.user_id,
+        data=entry_data(rl_cloud, rl_state),
+        options={CONF_USAGE_UNIT: "10wh"},
+    )
+    entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     state = sensor(hass, f"{entry.unique_id}_usage_24h")
-    assert state.attributes["unit_hint"] == "10 Wh"
-    wh = rl_state.account.usage(None, NOW, hours=24, shows_after=35, grows_for=75)
-    assert float(state.state) == pytest.approx(sum(v for _, v in wh) / 1000, abs=1e-4)
+    assert state.attributes["unit_hint"] == "kWh (one cloud unit read as 10 Wh)"
+    wh = dict(rl_state.account.usage(None, NOW, hours=24, shows_after=35, grows_for=75))
+    assert float(state.state) == pytest.approx(sum(wh.values()) / 1000, abs=1e-4)
     rows = await stored(hass, account_id(entry))
-    assert rows[max(rows)]["sum"] == pytest.approx(sum(v for _, v in wh) / 1000, abs=1e-4)
+    assert sorted(rows) == sorted(wh)
+    for hour, value in wh.items():
+        assert rows[hour]["change"] == pytest.approx(value / 1000, abs=1e-5)
 
 
 async def test_without_usage_sensors_the_statistics_are_still_written(
-    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    rl_state: RadialightSimulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The option turns the usage sensors off (and their device goes); the Energy dashboard's
-    statistics are imported all the same."""
+    """The option turns the usage sensors off (and the account's device goes); the Energy
+    dashboard's statistics go on: the next read writes the next hour."""
     hass.config_entries.async_update_entry(entry, options={CONF_USAGE_SENSORS: False})
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -425,7 +439,13 @@ async def test_without_usage_sensors_the_statistics_are_still_written(
     assert registry.async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_usage_24h") is None
     zone = rl_state.account.zones[0]
     assert registry.async_get_entity_id("sensor", DOMAIN, f"{zone.id}_usage_today") is None
-    assert await stored(hass, account_id(entry))
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert not [device for device in devices if device.entry_type is not None]
+    before = await stored(hass, account_id(entry))
+    moment = NOW + timedelta(hours=1)
+    await step(hass, entry, rl_state, freezer, moment)
+    after = await stored(hass, account_id(entry))
+    assert max(after) == max(before) + HOUR == newest_expected(moment)
 
 
 async def test_zones_added_and_removed_get_and_lose_their_series(

@@ -229,7 +229,8 @@ def parse_time(value: Any) -> datetime | None:
 def parse_usage(payload: Any) -> Usage:
     """GET /usage: ``{"values": [{"date", "usage"}, ...]}``; a bad point costs itself.
 
-    Points come back oldest first, one per start (a repeated start: the later one counts).
+    A point is hourly: its start on the hour, its value a finite number of at least 0. Points
+    come back oldest first, one per start (a repeated start: the later one counts).
     """
     if not isinstance(payload, Mapping) or not isinstance(payload.get("values"), list):
         raise MalformedResponseError("GET /usage: no list of values")
@@ -240,10 +241,13 @@ def parse_usage(payload: Any) -> Usage:
         value = raw.get("usage") if isinstance(raw, Mapping) else None
         if (
             start is None
+            or start.minute
+            or start.second
+            or start.microsecond
             or isinstance(value, bool)
             or not isinstance(value, int | float)
+            or not math.isfinite(value)
             or value < 0
-            or math.isnan(value)
         ):
             dropped += 1
             continue
