@@ -124,9 +124,12 @@ class RadialightSimulator:
             return _error(503, "UNAVAILABLE")
         self.now()
         offline = set(self.settings.offline_products)
-        return web.json_response(
-            {"zones": [self._zone(zone, offline) for zone in self.account.zones]}
-        )
+        unreadable = set(self.settings.unreadable_zones)
+        answer = [self._zone(zone, offline) for zone in self.account.zones]
+        for entry in answer:
+            if entry["id"] in unreadable:
+                del entry["id"]
+        return web.json_response({"zones": answer})
 
     def _zone(self, zone: Any, offline: set[str]) -> dict[str, Any]:
         return {

@@ -50,6 +50,8 @@ class Settings:
     usage_down: bool = False
     zones_down: bool = False
     offline_products: list[str] = field(default_factory=list)
+    # These zones come in /zones without their id (an entry the client cannot read).
+    unreadable_zones: list[str] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes (JSON values); unknown names and bad values raise, nothing applied."""

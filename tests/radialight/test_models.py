@@ -80,6 +80,25 @@ def test_a_bad_usage_point_costs_itself() -> None:
     assert usage.dropped == 5
 
 
+def test_a_point_off_the_hour_or_not_finite_costs_itself() -> None:
+    """Hourly statistics can only take hourly points: a start off the hour is dropped, as are
+    infinite and undefined values (Python's JSON reader accepts them)."""
+    usage = parse_usage(
+        {
+            "values": [
+                {"date": "2026-02-02T05:00:00Z", "usage": 7},
+                {"date": "2026-02-02T05:30:00+05:30", "usage": 1},  # 00:00 UTC
+                {"date": "2026-02-02T06:00:00.500Z", "usage": 1},
+                {"date": "2026-02-02T07:15:00Z", "usage": 1},
+                {"date": "2026-02-02T08:00:00Z", "usage": float("inf")},
+                {"date": "2026-02-02T09:00:00Z", "usage": float("nan")},
+            ]
+        }
+    )
+    assert [(p.start.hour, p.usage) for p in usage.points] == [(0, 1.0), (5, 7.0)]
+    assert usage.dropped == 4
+
+
 def test_the_shape_report_has_no_values() -> None:
     shapes = report({"GET /zones": {"zones": [ZONE]}})
     text = repr(shapes)

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .api import AuthenticationError, RadialightClient, RadialightError, Usage, Zone
@@ -52,7 +51,7 @@ class UsageReader:
         self.dropped = 0  # buckets of the last answers that could not be read
         self._task: asyncio.Task[None] | None = None
         self._failing: set[str] = set()  # series whose last read failed (logged once)
-        self._recorder_late = False
+        self._unwritten: set[str] = set()  # statistics whose last write failed (logged once)
 
     @property
     def account(self) -> UsageSeries:
@@ -121,49 +120,45 @@ class UsageReader:
         await self._write(answered)
 
     def _note_failures(self, failed: dict[str, str], names: dict[str, str]) -> None:
-        """Mark the series that failed stale; log once when an outage starts and when it ends."""
+        """Mark the series that failed stale; log when a series' outage starts and ends."""
         for key in failed:
             self.series.setdefault(key, UsageSeries()).stale = True
-        if failed and not self._failing:
+        started = {key: error for key, error in failed.items() if key not in self._failing}
+        if started:
             _LOGGER.warning(
                 "Usage could not be read (%s); the last values stay",
-                "; ".join(f"{names[key]}: {error}" for key, error in failed.items()),
+                "; ".join(f"{names.get(key, key)}: {error}" for key, error in started.items()),
             )
-        elif self._failing and not failed:
-            _LOGGER.info("Usage is read again")
+        ended = [names.get(key, key) for key in self._failing if key not in failed]
+        if ended:
+            _LOGGER.info("Usage is read again (%s)", ", ".join(ended))
         self._failing = set(failed)
 
     async def _write(self, answered: list[tuple[Series, Usage]]) -> None:
         """Statistics for each answer; lost hours named, one issue per range.
 
-        A recorder too slow to answer leaves the answers to a read soon after (said once); an
-        answer that cannot be placed costs that series, not the others.
+        A recorder too slow to answer leaves the answers to a read soon after, with growing
+        pauses (said once); an answer that cannot be written costs that series, not the others
+        (said once per series until it is written again).
         """
         if not answered:
             return
+        lost: dict[LostHours, list[str]] = {}
         try:
             await self.statistics.async_ready()
-            lost: dict[LostHours, list[str]] = {}
             for series, usage in answered:
-                try:
-                    found = await self.statistics.async_import(
-                        series, usage.points, self.kwh_per_unit
-                    )
-                except (ValueError, HomeAssistantError) as err:
-                    _LOGGER.warning("%s: usage statistics not written: %s", series.name, err)
-                    continue
+                found = await self._write_one(series, usage)
                 if found is not None:
                     lost.setdefault(found, []).append(series.name)
         except RecorderLateError:
-            if not self._recorder_late:
+            if not self.schedule.late:
                 _LOGGER.warning(
                     "The recorder did not answer in time; Radialight usage statistics are "
-                    "written with a read a few minutes from now"
+                    "written with a later read"
                 )
-            self._recorder_late = True
-            self.schedule.failed(dt_util.utcnow())
-            return
-        self._recorder_late = False
+            self.schedule.recorder_late(dt_util.utcnow())
+        else:
+            self.schedule.late = 0
         for hours, names in lost.items():
             _LOGGER.warning(
                 "Usage of %d hours from %s on can no longer be read (%s): the cloud shows only "
@@ -173,3 +168,17 @@ class UsageReader:
                 ", ".join(names),
             )
             report_lost_usage(self.hass, self.entry.entry_id, hours, names)
+
+    async def _write_one(self, series: Series, usage: Usage) -> LostHours | None:
+        """One series' statistics; any failure but the recorder's lateness costs it alone."""
+        try:
+            found = await self.statistics.async_import(series, usage.points, self.kwh_per_unit)
+        except RecorderLateError:
+            raise
+        except Exception as err:  # a database error must not stop the others
+            if series.statistic_id not in self._unwritten:
+                _LOGGER.warning("%s: usage statistics not written: %s", series.name, err)
+            self._unwritten.add(series.statistic_id)
+            return None
+        self._unwritten.discard(series.statistic_id)
+        return found

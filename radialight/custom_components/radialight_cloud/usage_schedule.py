@@ -34,7 +34,8 @@ class UsageSchedule:
 
     def __init__(self) -> None:
         self.next_at: datetime | None = None  # None: now
-        self.failures = 0
+        self.failures = 0  # reads in a row that failed
+        self.late = 0  # reads in a row whose statistics the recorder was too slow for
 
     def due(self, now: datetime) -> bool:
         """Whether a read is due (also when the clock went back past the planned read)."""
@@ -53,5 +54,18 @@ class UsageSchedule:
     def failed(self, now: datetime) -> None:
         """A read failed: try again after a pause that doubles with each failure."""
         self.failures += 1
-        pause = min(MAX_PAUSE, FIRST_PAUSE * 2 ** (self.failures - 1))
-        self.next_at = now + pause
+        self.next_at = now + pause(self.failures)
+
+    def recorder_late(self, now: datetime) -> None:
+        """The recorder was too slow to take a read's statistics: read again later.
+
+        The pause doubles while the recorder stays slow.
+        """
+        self.late += 1
+        self.next_at = now + pause(self.late)
+
+
+def pause(times: int) -> timedelta:
+    """The pause after ``times`` failures in a row: 5 minutes, doubling up to an hour."""
+    doubled: timedelta = FIRST_PAUSE * 2 ** (times - 1)
+    return min(MAX_PAUSE, doubled)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.climate import ATTR_TEMPERATURE, SERVICE_SET_TEMPERATURE
+from homeassistant.components.recorder import history
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -23,6 +24,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
+from custom_components.radialight_cloud import usage_statistics
 from custom_components.radialight_cloud.const import (
     CONF_USAGE_SENSORS,
     CONF_USAGE_UNIT,
@@ -495,3 +497,117 @@ async def test_diagnostics_show_shapes_and_snapshots_without_secrets_or_names(
     assert len(snapshot["sample_last_5_points"]) == 5
     assert "GET /usage" in found["shapes"]
     assert found["shapes"]["GET /zones"]["zones"]["list of"] == len(rl_state.account.zones)
+
+
+async def test_a_clock_set_back_reads_on_and_refuses_what_it_cannot_place(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    rl_state: RadialightSimulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three days on, a zone added, then the clocks set back three days: the next poll reads
+    at once; the series with three days of rows cannot place the old answer and write nothing
+    (said once each), the young zone's series starts earlier; forward again, all write on."""
+    moment = NOW
+    for _ in range(3 * 24):
+        moment += HOUR
+        await step(hass, entry, rl_state, freezer, moment)
+    added = rl_state.account.add_zone("Studio", [("ICON", 1250)])
+    moment += HOUR
+    await step(hass, entry, rl_state, freezer, moment)
+    account = account_id(entry)
+    before = await stored(hass, account)
+    young = zone_series(entry.unique_id or "", added.id, None).statistic_id
+    back = moment - timedelta(days=3)
+    # The simulator's rooms run forward only; its answers are those of three days ago.
+    await step(hass, entry, rl_state, freezer, back)
+    assert await stored(hass, account) == before
+    refused = caplog.text.count("usage statistics not written")
+    assert refused == 1 + 3  # the account and the three zones with days of rows
+    assert min(await stored(hass, young)) < moment - timedelta(days=1)
+    entry.runtime_data.usage.schedule.next_at = None  # read again at once
+    await step(hass, entry, rl_state, freezer, back + timedelta(minutes=30))
+    assert caplog.text.count("usage statistics not written") == refused  # said once
+    moment += HOUR
+    await step(hass, entry, rl_state, freezer, moment)
+    assert max(await stored(hass, account)) == newest_expected(moment)
+
+
+async def test_a_slow_recorder_leaves_the_answer_to_a_read_soon_after(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    rl_state: RadialightSimulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The recorder does not answer within the wait: nothing is written, said once, and the
+    read is repeated five minutes later, when the hour is written; nothing is lost."""
+    monkeypatch.setattr(usage_statistics, "RECORDER_WAIT", 0)
+    moment = NOW + timedelta(minutes=40)
+    await step(hass, entry, rl_state, freezer, moment)
+    assert "The recorder did not answer in time" in caplog.text
+    assert max(await stored(hass, account_id(entry))) < moment.replace(minute=0)
+    schedule = entry.runtime_data.usage.schedule
+    assert schedule.next_at == moment + timedelta(minutes=5)
+    monkeypatch.setattr(usage_statistics, "RECORDER_WAIT", 60.0)
+    await step(hass, entry, rl_state, freezer, moment + timedelta(minutes=5))
+    assert max(await stored(hass, account_id(entry))) == moment.replace(minute=0)
+    assert schedule.late == 0
+    assert caplog.text.count("The recorder did not answer in time") == 1
+
+
+async def test_the_series_attributes_are_not_recorded(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """The last 48 hours are in the state's attributes now, not in the recorder's history."""
+    entity_id = sensor(hass, f"{entry.unique_id}_usage_24h").entity_id
+    assert hass.states.get(entity_id).attributes["last_48_hours"]
+    await async_wait_recording_done(hass)
+    found = await get_instance(hass).async_add_executor_job(
+        history.get_significant_states, hass, NOW - HOUR, None, [entity_id]
+    )
+    recorded = found[entity_id]
+    assert recorded
+    assert all("last_48_hours" not in state.attributes for state in recorded)
+    assert recorded[-1].attributes["unit_of_measurement"] == "kWh"
+
+
+async def test_a_zones_answer_with_an_unreadable_entry_keeps_the_zone_series(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    rl_state: RadialightSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A zone comes without its id: its usage series stays (not asked for now), and is read
+    again once the zone is readable."""
+    zone = rl_state.account.zones[1]
+    rl_state.settings.unreadable_zones = [zone.id]
+    moment = NOW + timedelta(minutes=40)
+    await step(hass, entry, rl_state, freezer, moment)
+    usage = entry.runtime_data.usage
+    assert usage.zone(zone.id) is not None
+    asked = [item["query"].get("zone") for item in rl_state.log if item["kind"] == "usage"]
+    assert zone.id not in asked[-len(rl_state.account.zones) :]
+    rl_state.settings.unreadable_zones = []
+    moment += HOUR
+    await step(hass, entry, rl_state, freezer, moment)
+    series = usage.zone(zone.id)
+    assert series is not None
+    assert max(series.points) == moment.replace(minute=0)
+
+
+async def test_a_refresh_token_refused_stops_the_read(
+    hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
+) -> None:
+    """The first series' read finds the credentials refused: no zone is asked after it."""
+    rl_state.settings.revoked = True
+    rl_state.id_tokens.clear()
+    asked = rl_state.counts["usage"]
+    usage = entry.runtime_data.usage
+    usage.schedule.next_at = None
+    usage.start_if_due(entry.runtime_data.data, entry.runtime_data.async_update_listeners)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert rl_state.counts["usage"] - asked == 1
+    assert all(series.stale for series in usage.series.values())
