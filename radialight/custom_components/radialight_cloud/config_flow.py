@@ -46,23 +46,33 @@ class CredentialsError(Exception):
         self.key = key
 
 
-def credentials_schema(*, connection: bool = True) -> probatio.Schema:
+def credentials_schema() -> probatio.Schema:
     """API key and refresh token; the URLs in a collapsed section."""
-    fields: dict[Any, Any] = {
-        probatio.Required(CONF_API_KEY): SECRET,
-        probatio.Required(CONF_REFRESH_TOKEN): SECRET,
-    }
-    if connection:
-        fields[probatio.Required(CONF_CONNECTION, default={})] = section(
-            probatio.Schema(
-                {
-                    probatio.Required(CONF_API_URL, default=API_URL): URL,
-                    probatio.Required(CONF_TOKEN_URL, default=TOKEN_URL): URL,
-                }
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_API_KEY): SECRET,
+            probatio.Required(CONF_REFRESH_TOKEN): SECRET,
+            probatio.Required(CONF_CONNECTION, default={}): section(
+                probatio.Schema(
+                    {
+                        probatio.Required(CONF_API_URL, default=API_URL): URL,
+                        probatio.Required(CONF_TOKEN_URL, default=TOKEN_URL): URL,
+                    }
+                ),
+                {"collapsed": True},
             ),
-            {"collapsed": True},
-        )
-    return probatio.Schema(fields)
+        }
+    )
+
+
+def reauth_schema() -> probatio.Schema:
+    """A new refresh token; the API key only if it changed (empty keeps the saved one)."""
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_REFRESH_TOKEN): SECRET,
+            probatio.Optional(CONF_API_KEY): SECRET,
+        }
+    )
 
 
 def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,13 +168,13 @@ class RadialightConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            updates = flatten(user_input)
+            updates = {key: value for key, value in flatten(user_input).items() if value}
             if await self._checked({**entry.data, **updates}, updates, errors):
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 return self.async_update_reload_and_abort(entry, data_updates=updates)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=credentials_schema(connection=False),
+            data_schema=reauth_schema(),
             errors=errors,
         )
 

@@ -162,19 +162,18 @@ async def test_a_refused_refresh_token_asks_to_sign_in_again(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
 
+    # The API key is asked for only if it changed: the saved one stays.
     rl_state.settings.user_id = entry.unique_id
+    saved_key = entry.data[CONF_API_KEY]
     result = await entry.start_reauth_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            CONF_API_KEY: rl_state.settings.api_key,
-            CONF_REFRESH_TOKEN: rl_state.settings.refresh_token,
-        },
+        result["flow_id"], {CONF_REFRESH_TOKEN: rl_state.settings.refresh_token}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+    assert entry.data[CONF_API_KEY] == saved_key
 
 
 async def test_reconfigure_changes_the_credentials_of_the_same_account(
