@@ -31,6 +31,7 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_USAGE_SENSORS,
     DOMAIN,
+    MANUFACTURER,
 )
 from .usage_reader import UsageReader
 
@@ -113,6 +114,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         self.dropped = zones.dropped
         if zones.zones and not zones.dropped:  # an answer that may lack zones removes nothing
             self._remove_stale_devices(zones.zones)
+        self._register_zone_devices(zones.zones)
         self._rename_devices(zones.zones)
         by_id = {zone.id: zone for zone in zones.zones}
         complete = bool(zones.zones) and not zones.dropped
@@ -136,6 +138,18 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 registry.async_update_device(
                     device.id, remove_config_entry_id=self.config_entry.entry_id
                 )
+
+    def _register_zone_devices(self, zones: tuple[Zone, ...]) -> None:
+        """Each zone's device exists before its entities do: radiators are linked to it."""
+        registry = dr.async_get(self.hass)
+        for zone in zones:
+            registry.async_get_or_create(
+                config_entry_id=self.config_entry.entry_id,
+                identifiers={(DOMAIN, zone_device_id(zone.id))},
+                manufacturer=MANUFACTURER,
+                model="Zone",
+                name=zone.name or f"Zone {zone.id}",
+            )
 
     def _rename_devices(self, zones: tuple[Zone, ...]) -> None:
         """A zone or radiator renamed in the app gets its new name.

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -78,6 +79,12 @@ class ProductEntity(CoordinatorEntity[RadialightCoordinator]):
             serial_number=product.serial,
             name=product.name or product.serial or f"Radiator {product_id}",
         )
+        # Linked to its zone's device (the coordinator registers it before any entity).
+        zone_device = dr.async_get(coordinator.hass).async_get_device_by_identifier(
+            (DOMAIN, zone_device_id(zone_id)), coordinator.config_entry.entry_id
+        )
+        if zone_device is not None:
+            self._attr_device_info["via_device_id"] = zone_device.id
 
     @property
     def product(self) -> Product | None:

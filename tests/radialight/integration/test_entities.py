@@ -82,8 +82,9 @@ async def test_the_raw_fields_are_there_but_disabled(
 async def test_products_have_their_entities_on_request(
     hass: HomeAssistant, entry: MockConfigEntry, rl_state: RadialightSimulator
 ) -> None:
-    """Off by default; with the option, each radiator is a device with its temperature,
-    warming, offline and LED; while offline, all but the offline sensor are unavailable."""
+    """Off by default; with the option, each radiator is a device (linked to its zone's) with
+    its temperature, warming, offline and LED; while offline, all but the offline sensor are
+    unavailable."""
     product = rl_state.account.zones[0].products[0]
     registry = er.async_get(hass)
     assert registry.async_get_entity_id("sensor", DOMAIN, f"{product.id}_temperature") is None
@@ -93,6 +94,11 @@ async def test_products_have_their_entities_on_request(
     )
     assert device is not None
     assert (device.serial_number, device.model) == (product.serial, product.model)
+    zone_device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"zone_{rl_state.account.zones[0].id}"), entry.entry_id
+    )
+    assert zone_device is not None
+    assert device.via_device_id == zone_device.id
     temperature = entity_of(hass, "sensor", f"{product.id}_temperature")
     offline = entity_of(hass, "binary_sensor", f"{product.id}_offline")
     led = entity_of(hass, "switch", f"{product.id}_led")
