@@ -38,6 +38,9 @@ async def async_setup_entry(
     )
 
 
+NATIVE_TEMPERATURES = hasattr(ClimateEntity, "native_temperature_unit")
+
+
 class ZoneClimate(ZoneEntity, ClimateEntity):
     """A zone's temperature and comfort setpoint."""
 
@@ -45,7 +48,6 @@ class ZoneClimate(ZoneEntity, ClimateEntity):
     _attr_hvac_modes = [HVACMode.HEAT]  # noqa: RUF012 - Home Assistant's attribute
     _attr_hvac_mode = HVACMode.HEAT
     _attr_supported_features = ClimateEntityFeature.TARGET_TEMPERATURE
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_precision = PRECISION_TENTHS
     _attr_target_temperature_step = 0.5
     _attr_min_temp = MIN_SETPOINT
@@ -54,15 +56,33 @@ class ZoneClimate(ZoneEntity, ClimateEntity):
     def __init__(self, coordinator: RadialightCoordinator, zone_id: str) -> None:
         super().__init__(coordinator, zone_id, "climate")
 
-    @property
-    def current_temperature(self) -> float | None:
-        """The mean of the online products' temperatures."""
-        return self.zone.current_temperature
+    # Home Assistant 2026.11 renamed the temperatures to native_* (the old names are
+    # deprecated there); 2026.10, the oldest release this supports, knows the old ones only.
+    if NATIVE_TEMPERATURES:  # pragma: no cover - Home Assistant 2026.11 and later
+        _attr_native_temperature_unit = UnitOfTemperature.CELSIUS
 
-    @property
-    def target_temperature(self) -> float | None:
-        """The comfort setpoint."""
-        return tenths(self.zone.t_comfort)
+        @property
+        def native_current_temperature(self) -> float | None:
+            """The mean of the online products' temperatures."""
+            return self.zone.current_temperature
+
+        @property
+        def native_target_temperature(self) -> float | None:
+            """The comfort setpoint."""
+            return tenths(self.zone.t_comfort)
+
+    else:
+        _attr_temperature_unit = UnitOfTemperature.CELSIUS
+
+        @property
+        def current_temperature(self) -> float | None:
+            """The mean of the online products' temperatures."""
+            return self.zone.current_temperature
+
+        @property
+        def target_temperature(self) -> float | None:
+            """The comfort setpoint."""
+            return tenths(self.zone.t_comfort)
 
     @property
     def hvac_action(self) -> HVACAction:
