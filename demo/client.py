@@ -170,3 +170,23 @@ class HomeAssistantClient:
                     raise HomeAssistantError(f"{command['type']}: {answer['error']}")
                 results.append(answer["result"])
         return results
+
+    async def energy_prefs(self) -> dict[str, Any]:
+        """The Energy dashboard's settings ({} before anything was saved)."""
+        try:
+            [prefs] = await self.ws({"type": "energy/get_prefs"})
+        except HomeAssistantError:  # nothing saved yet
+            return {}
+        return dict(prefs)
+
+    async def update_energy_prefs(self, **changes: Any) -> None:
+        """Save ``energy_sources`` and/or ``device_consumption``; the other stays as it is."""
+        prefs = await self.energy_prefs()
+        await self.ws(
+            {
+                "type": "energy/save_prefs",
+                "energy_sources": prefs.get("energy_sources", []),
+                "device_consumption": prefs.get("device_consumption", []),
+                **changes,
+            }
+        )

@@ -115,17 +115,7 @@ async def fill_energy_dashboard(client: HomeAssistantClient) -> list[dict[str, A
     The individual devices (Radialight's zones) stay as they are.
     """
     sources = grid_sources(await statistic_ids(client))
-    try:
-        [prefs] = await client.ws({"type": "energy/get_prefs"})
-    except HomeAssistantError:  # nothing saved yet
-        prefs = {}
-    await client.ws(
-        {
-            "type": "energy/save_prefs",
-            "energy_sources": sources,
-            "device_consumption": prefs.get("device_consumption", []),
-        }
-    )
+    await client.update_energy_prefs(energy_sources=sources)
     return sources
 
 

@@ -99,6 +99,20 @@ def spawn(
     return Child(name, process, log, output)
 
 
+def simulator_command(
+    module: str, port: int, settings: list[str] | None, now: str | None, speed: float
+) -> list[str]:
+    """``python -m module`` on loopback ``port``; ``settings`` as ``NAME=VALUE``."""
+    command = [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port)]
+    for item in settings or []:
+        command += ["--set", item]
+    if now:
+        command += ["--now", now]
+    if speed != 1.0:
+        command += ["--speed", str(speed)]
+    return command
+
+
 def start_simulator(
     port: int,
     log: Path,
@@ -107,15 +121,8 @@ def start_simulator(
     now: str | None = None,
     speed: float = 1.0,
 ) -> Child:
-    """The simulator on ``port``; ``settings`` as ``NAME=VALUE`` (see ``--set``)."""
-    command = [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", str(port)]
-    for item in settings or []:
-        command += ["--set", item]
-    if now:
-        command += ["--now", now]
-    if speed != 1.0:
-        command += ["--speed", str(speed)]
-    return spawn("simulator", command, log)
+    """The Wiener Netze simulator on ``port``; ``settings`` as ``NAME=VALUE``."""
+    return spawn("simulator", simulator_command("simulator", port, settings, now, speed), log)
 
 
 def start_radialight(
@@ -127,13 +134,7 @@ def start_radialight(
     speed: float = 1.0,
 ) -> Child:
     """The Radialight Cloud simulator on ``port``; ``settings`` as ``NAME=VALUE``."""
-    command = [sys.executable, "-m", "radialight_simulator", "--port", str(port)]
-    for item in settings or []:
-        command += ["--set", item]
-    if now:
-        command += ["--now", now]
-    if speed != 1.0:
-        command += ["--speed", str(speed)]
+    command = simulator_command("radialight_simulator", port, settings, now, speed)
     return spawn("Radialight simulator", command, log)
 
 

@@ -66,21 +66,12 @@ async def add_zones_to_energy_dashboard(
     The grid sources stay as they are. The account's total is not added too: it would count the
     zones twice.
     """
-    try:
-        [prefs] = await client.ws({"type": "energy/get_prefs"})
-    except HomeAssistantError:  # nothing saved yet
-        prefs = {}
+    prefs = await client.energy_prefs()
     devices = [
         device
         for device in prefs.get("device_consumption", [])
         if not str(device.get("stat_consumption", "")).startswith(f"{DOMAIN}:")
     ]
     devices += [{"stat_consumption": sid} for sid in ids if "_zone_" in sid]
-    await client.ws(
-        {
-            "type": "energy/save_prefs",
-            "energy_sources": prefs.get("energy_sources", []),
-            "device_consumption": devices,
-        }
-    )
+    await client.update_energy_prefs(device_consumption=devices)
     return devices

@@ -16,6 +16,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from simulator.clock import SimClock
+from simulator.command_line import apply_settings
 
 from .app import RadialightSimulator
 from .server import start
@@ -44,25 +45,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def settings_from(items: list[str]) -> Settings:
-    """The settings with ``NAME=VALUE`` changes applied; a bad one ends the program."""
-    settings = Settings()
-    changes = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"error: --set takes NAME=VALUE, not {item!r}")
-        changes[name.strip()] = value
-    try:
-        settings.update(changes)
-    except ValueError as err:
-        raise SystemExit(f"error: {err}") from None
-    return settings
-
-
 async def serve(args: argparse.Namespace) -> None:
     """Run until interrupted."""
-    settings = settings_from(args.set)
+    settings = Settings()
+    apply_settings(settings, args.set)
     start_at = args.now or datetime.now(UTC)
     clock = SimClock(start_at - WARM_UP, frozen=True)
     simulator = RadialightSimulator(settings, clock)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from .app import Simulator
 from .clock import SimClock
+from .command_line import apply_settings
 from .server import start
 from .settings import Settings
 
@@ -43,16 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def serve(args: argparse.Namespace) -> None:
     """Run until interrupted."""
     settings = Settings()
-    changes = {}
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"error: --set takes NAME=VALUE, not {item!r}")
-        changes[name.strip()] = value
-    try:
-        settings.update(changes)
-    except ValueError as err:
-        raise SystemExit(f"error: {err}") from None
+    apply_settings(settings, args.set)
     simulator = Simulator(
         seed=args.seed,
         clock=SimClock(args.now, frozen=args.frozen, speed=args.speed),

@@ -114,8 +114,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
         self.dropped = zones.dropped
         if zones.zones and not zones.dropped:  # an answer that may lack zones removes nothing
             self._remove_stale_devices(zones.zones)
-        self._register_zone_devices(zones.zones)
-        self._rename_devices(zones.zones)
+        self._sync_devices(zones.zones)
         by_id = {zone.id: zone for zone in zones.zones}
         complete = bool(zones.zones) and not zones.dropped
         self.usage.start_if_due(by_id, self.async_update_listeners, complete=complete)
@@ -139,10 +138,14 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                     device.id, remove_config_entry_id=self.config_entry.entry_id
                 )
 
-    def _register_zone_devices(self, zones: tuple[Zone, ...]) -> None:
-        """Each zone's device exists before its entities do: radiators are linked to it."""
+    def _sync_devices(self, zones: tuple[Zone, ...]) -> None:
+        """Each zone's device exists before its entities: radiators are linked to it.
+
+        Zones and radiators renamed in the app get their new name; a name given in Home
+        Assistant stays (it is kept apart, as ``name_by_user``).
+        """
         registry = dr.async_get(self.hass)
-        for zone in zones:
+        for zone in zones:  # creates the device, or brings its name up to date
             registry.async_get_or_create(
                 config_entry_id=self.config_entry.entry_id,
                 identifiers={(DOMAIN, zone_device_id(zone.id))},
@@ -150,15 +153,7 @@ class RadialightCoordinator(DataUpdateCoordinator[dict[str, Zone]]):
                 model="Zone",
                 name=zone.name or f"Zone {zone.id}",
             )
-
-    def _rename_devices(self, zones: tuple[Zone, ...]) -> None:
-        """A zone or radiator renamed in the app gets its new name.
-
-        A name given in Home Assistant stays: it is kept apart, as ``name_by_user``.
-        """
-        registry = dr.async_get(self.hass)
-        names = {zone_device_id(zone.id): zone.name for zone in zones}
-        names |= {product_device_id(p.id): p.name for zone in zones for p in zone.products}
+        names = {product_device_id(p.id): p.name for zone in zones for p in zone.products}
         for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
             for domain, identifier in device.identifiers:
                 name = names.get(identifier) if domain == DOMAIN else None

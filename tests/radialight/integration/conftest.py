@@ -59,18 +59,29 @@ def entry_data(cloud: RunningRadialight, sim: RadialightSimulator) -> dict[str, 
     }
 
 
+async def set_up(
+    hass: HomeAssistant,
+    cloud: RunningRadialight,
+    sim: RadialightSimulator,
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """An entry of the simulated account, loaded, its first usage read done."""
+    config_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Radialight",
+        unique_id=sim.settings.user_id,
+        data=entry_data(cloud, sim),
+        options=options or {},
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return config_entry
+
+
 @pytest.fixture
 async def entry(
     hass: HomeAssistant, rl_cloud: RunningRadialight, rl_state: RadialightSimulator
 ) -> MockConfigEntry:
     """A loaded entry of the simulated "home" account."""
-    config_entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Radialight",
-        unique_id=rl_state.settings.user_id,
-        data=entry_data(rl_cloud, rl_state),
-    )
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)  # the first usage read
-    return config_entry
+    return await set_up(hass, rl_cloud, rl_state)

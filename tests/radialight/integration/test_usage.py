@@ -11,7 +11,6 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.climate import ATTR_TEMPERATURE, SERVICE_SET_TEMPERATURE
 from homeassistant.components.recorder import history
-from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -35,11 +34,11 @@ from custom_components.radialight_cloud.usage_schedule import newest_expected
 from custom_components.radialight_cloud.usage_statistics import account_series, zone_series
 from radialight_simulator.account import SimZone
 from radialight_simulator.app import RadialightSimulator
+from tests.integration.statistics_support import stored_rows
 from tests.radialight.conftest import NOW
-from tests.radialight.integration.conftest import entry_data
+from tests.radialight.integration.conftest import set_up
 
 HOUR = timedelta(hours=1)
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # When a bucket stops growing in the simulator (its "usage_grows_for_minutes").
 SETTLED = timedelta(minutes=75)
 
@@ -52,19 +51,9 @@ def sensor(hass: HomeAssistant, unique_id: str) -> Any:
 
 
 async def stored(hass: HomeAssistant, statistic_id: str) -> dict[datetime, dict[str, Any]]:
-    """Every hourly row of a statistic, by start: "change", "sum", "state"."""
+    """Every hourly row of a statistic once the recorder wrote what it was given."""
     await async_wait_recording_done(hass)
-    rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period,
-        hass,
-        EPOCH,
-        None,
-        {statistic_id},
-        "hour",
-        None,
-        {"change", "sum", "state"},
-    )
-    return {dt_util.utc_from_timestamp(r["start"]): r for r in rows.get(statistic_id, [])}
+    return await stored_rows(hass, statistic_id)
 
 
 def truth_kwh(sim: RadialightSimulator, zone: SimZone | None = None) -> dict[datetime, float]:
@@ -166,12 +155,7 @@ async def test_a_zone_without_usage_shows_zero(
     rl_state.clock.set(later, frozen=True)
     rl_state.now()
     freezer.move_to(later)
-    entry = MockConfigEntry(
-        domain=DOMAIN, unique_id=rl_state.settings.user_id, data=entry_data(rl_cloud, rl_state)
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await set_up(hass, rl_cloud, rl_state)
     assert sensor(hass, f"{zone.id}_usage_today").state == "0.0"
 
 
@@ -407,15 +391,7 @@ async def test_the_unit_option_scales_the_values(
     """The cloud sends tens of Wh and the option says so from the start: sensors and
     statistics in kWh equal what the cloud measured."""
     rl_state.settings.usage_unit = "10Wh"
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=rl_state.settings.user_id,
-        data=entry_data(rl_cloud, rl_state),
-        options={CONF_USAGE_UNIT: "10wh"},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = await set_up(hass, rl_cloud, rl_state, {CONF_USAGE_UNIT: "10wh"})
     state = sensor(hass, f"{entry.unique_id}_usage_24h")
     assert state.attributes["unit_hint"] == "kWh (one cloud unit read as 10 Wh)"
     wh = dict(rl_state.account.usage(None, NOW, hours=24, shows_after=35, grows_for=75))
