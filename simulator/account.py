@@ -39,6 +39,9 @@ class MeterSpec:
     consumes: bool = True
     # PV added on this day (None: from installation): no feed-in before it.
     pv_from: date | None = None
+    # The known standby power (W) of a meter that consumes: with the ``standby`` setting the
+    # household load is this plus the day's peaks, so the night floor is exactly this.
+    standby_w: float = 0.0
 
     @property
     def is_smart(self) -> bool:
@@ -162,6 +165,7 @@ def plain_account() -> list[MeterSpec]:
             granularity="QUARTER_HOUR",
             load_scale=0.85,
             initial_import_wh=18_234_000,
+            standby_w=85.0,
         ),
         MeterSpec(
             number=PHOTOVOLTAIC,
@@ -176,6 +180,7 @@ def plain_account() -> list[MeterSpec]:
             load_scale=1.45,
             pv_peak_kw=7.2,
             initial_import_wh=41_002_000,
+            standby_w=140.0,
         ),
         MeterSpec(
             number=DAILY,
@@ -189,6 +194,7 @@ def plain_account() -> list[MeterSpec]:
             granularity="DAY",
             load_scale=0.8,
             initial_import_wh=2_500_000,
+            standby_w=70.0,
         ),
         MeterSpec(
             number=FERRARIS,

@@ -75,7 +75,7 @@ class Simulator:
             specs = self._given if self._given is not None else account(name)
             meters = {spec.number: spec for spec in specs}
             views = {
-                number: MeterView(MeterTruth(spec, self.seed), self.settings)
+                number: MeterView(MeterTruth(spec, self.seed, self.settings), self.settings)
                 for number, spec in meters.items()
             }
             self._accounts[name] = (meters, views)
@@ -434,7 +434,10 @@ class Simulator:
         return web.json_response({"ok": True})
 
     async def admin_truth(self, request: web.Request) -> web.Response:
-        """GET /_sim/truth?zaehlpunkt=&datumVon=&datumBis=: true Wh per quarter hour and day."""
+        """GET /_sim/truth?zaehlpunkt=&datumVon=&datumBis=: true Wh per quarter hour and day.
+
+        Each day also carries the known standby power and the extra consumption.
+        """
         try:
             number = request.query["zaehlpunkt"]
             first = date.fromisoformat(request.query["datumVon"])
@@ -460,6 +463,8 @@ def _truth_day(view: MeterView, day: date) -> dict[str, Any]:
     ``source`` is "quarter_hour", "day" (day values only), or "partial_quarter_hour" on the
     day a meter switches to quarter hours: its day value, and quarter hours from
     ``quarter_hours_from`` on.
+    ``standby_w`` is the known base load in W (None with the ``standby`` setting off),
+    ``extra_wh`` the Wh consumed on top of the profile that day (``extra_kwh_days``).
     """
     spec, truth = view.spec, view.truth
     values = truth.day(day)
@@ -474,6 +479,8 @@ def _truth_day(view: MeterView, day: date) -> dict[str, Any]:
         "feed_in_wh": list(values.exports) if spec.feeds_in_on(day) else None,
         "register_wh": truth.register(day, False) if spec.consumes else None,
         "feed_in_register_wh": truth.register(day, True) if spec.feeds_in_on(day) else None,
+        "standby_w": truth.standby_w(day) if spec.consumes else None,
+        "extra_wh": truth.extra_wh(day) if spec.consumes else None,
     }
 
 

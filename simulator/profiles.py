@@ -35,14 +35,25 @@ def _bump(hour: float, centre: float, width: float) -> float:
     return math.exp(-(((hour - centre) / width) ** 2) / 2)
 
 
-def household_watts(local: datetime, season: float, weekend: bool) -> float:
-    """Mean power of a Vienna flat at a local time: base load, morning and evening peaks."""
+def household_watts(
+    local: datetime, season: float, weekend: bool, standby_w: float | None = None
+) -> float:
+    """Mean power of a Vienna flat at a local time: base load, morning and evening peaks.
+
+    With ``standby_w`` the base load is that known standby power and nothing else: the result
+    is ``standby_w`` plus the peaks (no seasonal base, no night dip), never below ``standby_w``.
+    """
     hour = local.hour + local.minute / 60 + 7.5 / 60
-    morning = 9.0 if weekend else 7.0
+    morning_peak = 550.0 * _bump(hour, 9.0 if weekend else 7.0, 0.9)
+    noon_peak = 260.0 * _bump(hour, 12.5, 1.3) * (1.6 if weekend else 0.7)
+    evening_peak = 820.0 * season * _bump(hour, 19.5, 1.6)
+    if standby_w is not None:
+        return standby_w + morning_peak + noon_peak + evening_peak
+    # Summed in this order, the numbers the snapshot tests know.
     watts = 140.0 * season
-    watts += 550.0 * _bump(hour, morning, 0.9)
-    watts += 260.0 * _bump(hour, 12.5, 1.3) * (1.6 if weekend else 0.7)
-    watts += 820.0 * season * _bump(hour, 19.5, 1.6)
+    watts += morning_peak
+    watts += noon_peak
+    watts += evening_peak
     watts -= 60.0 * _bump(hour, 3.5, 1.5)
     return max(watts, 60.0)
 
@@ -66,12 +77,28 @@ def season_factor(day: date) -> float:
 
 
 def day_profile(
-    seed: str, meter: str, day: date, load_scale: float, pv_peak_kw: float
+    seed: str,
+    meter: str,
+    day: date,
+    load_scale: float,
+    pv_peak_kw: float,
+    *,
+    standby_w: float | None = None,
+    extra_wh: int = 0,
+    raise_w: float = 0.0,
 ) -> tuple[list[int], list[int]]:
     """Import and export energy (Wh) of each quarter hour of ``day``.
 
     Without PV all energy is import. With PV the household uses its own production first;
     what is left over is exported, what is missing imported.
+
+    ``standby_w`` (None: the household profile's own base load) is a known standby power: the
+    load is that plus the peaks, the noise and ``load_scale`` applying to the peaks only, so the
+    night quarter hours are ``standby_w / 4`` Wh (but for an appliance now and then).
+    ``raise_w`` is added to the load of every quarter hour (a raised standby). ``extra_wh`` is
+    imported on top, after rounding, spread as whole Wh over the quarter hours from 18:00 to
+    22:00 local time: the day's import grows by exactly that. The random draws are the same in
+    every case, so the defaults give the same numbers as ever.
     """
     rng = random.Random(f"{seed}:{meter}:{day.isoformat()}")
     season = season_factor(day)
@@ -80,9 +107,16 @@ def day_profile(
     clearness = min(1.0, max(0.08, rng.betavariate(2.2, 1.4) * (1.15 - 0.3 * season + 0.28)))
     imports: list[int] = []
     exports: list[int] = []
-    for start in quarter_starts(day):
+    evening: list[int] = []  # indexes of the quarter hours from 18:00 to 22:00 local
+    for index, start in enumerate(quarter_starts(day)):
         local = start.astimezone(VIENNA)
-        load = household_watts(local, season, weekend) * load_scale * rng.uniform(0.75, 1.3)
+        if standby_w is None:
+            load = household_watts(local, season, weekend) * load_scale * rng.uniform(0.75, 1.3)
+        else:
+            peaks = household_watts(local, season, weekend, 0.0)
+            load = standby_w + peaks * load_scale * rng.uniform(0.75, 1.3)
+        if raise_w:
+            load += raise_w
         if rng.random() < 0.035:  # kettle, oven, washing machine
             load += rng.uniform(800, 2200)
         solar = 0.0
@@ -94,4 +128,10 @@ def day_profile(
         net_wh = (load - solar) / 4
         imports.append(round(max(net_wh, 0.0)))
         exports.append(round(max(-net_wh, 0.0)))
+        if 18 <= local.hour < 22:
+            evening.append(index)
+    if extra_wh:
+        share, left = divmod(extra_wh, len(evening))
+        for position, index in enumerate(evening):
+            imports[index] += share + (1 if position < left else 0)
     return imports, exports

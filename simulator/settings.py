@@ -7,6 +7,7 @@ All of them can be given at start (``--set name=value``) and changed while runni
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,6 +58,21 @@ class Settings:
     undelivered_days: list[date] = field(default_factory=list)
     # Longest datumVon..datumBis range in days the gateway accepts.
     max_range_days: int = 100
+
+    # The load: with standby, each consuming meter's household load is its known standby power
+    # (MeterSpec.standby_w) plus the peaks, so the night floor is exactly the standby (False:
+    # the profile's own base load, the numbers as ever).
+    standby: bool = False
+    # Unusual days of unusual_meters (empty: every meter that consumes). On each of
+    # extra_kwh_days extra_kwh more are consumed (a sauna), 18:00-22:00 local, all imported.
+    unusual_meters: list[str] = field(default_factory=list)
+    extra_kwh_days: list[date] = field(default_factory=list)
+    extra_kwh: float = 6.0
+    # From standby_raised_from on, for standby_raise_days days (0: for good), the standby is
+    # raised by standby_raise_w (with standby off: that much more load every quarter hour).
+    standby_raised_from: date | None = None
+    standby_raise_w: float = 150.0
+    standby_raise_days: int = 1
 
     # Response forms (all seen in the wild).
     list_style: str = "bare"  # bare | items
@@ -176,6 +192,12 @@ def _check(settings: Settings) -> None:
     unknown = set(settings.absent_value_types) - {"QUARTER_HOUR", "DAY", "METER_READ"}
     if unknown:
         raise ValueError(f"absent_value_types takes QUARTER_HOUR, DAY, METER_READ, not {unknown}")
+    for name in ("extra_kwh", "standby_raise_w", "standby_raise_days"):
+        value = getattr(settings, name)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} takes a finite number, not {value}")
+        if value < 0:
+            raise ValueError(f"{name} cannot be negative, not {value}")
     ends, begins = settings.outage_ends_on, settings.outage_from
     if ends is not None and begins is not None and ends <= begins:
         raise ValueError(f"outage_ends_on ({ends}) must be after outage_from ({begins})")
