@@ -40,8 +40,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze import connection
 from custom_components.wiener_netze.api import Flow, RateLimiter, ValueType
-from custom_components.wiener_netze.const import CONF_HISTORY_YEARS, DOMAIN
-from custom_components.wiener_netze.statistic_ids import statistic_id
+from custom_components.wiener_netze.const import (
+    CONF_BASE_LOAD,
+    CONF_HISTORY_YEARS,
+    CONF_INSIGHTS,
+    DOMAIN,
+)
+from custom_components.wiener_netze.statistic_ids import base_load_statistic_id, statistic_id
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC, MeterSpec, default_account
 from simulator.app import API_BASE, TOKEN_PATH, Simulator
 from simulator.clock import SimClock
@@ -105,14 +110,19 @@ def simulator_for(meters: list[MeterSpec], clock: SimClock) -> Simulator:
 
 
 async def set_up(
-    hass: HomeAssistant, running: RunningSimulator, meters: list[str], years: int
+    hass: HomeAssistant,
+    running: RunningSimulator,
+    meters: list[str],
+    years: int,
+    *,
+    base_load: bool = True,
 ) -> MockConfigEntry:
     """An entry for ``meters``; returns once set up (a history import runs on its own)."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=f"bench-{len(meters)}-{years}",
         data=entry_data(running, meters),
-        options={CONF_HISTORY_YEARS: years},
+        options={CONF_HISTORY_YEARS: years, CONF_INSIGHTS: {CONF_BASE_LOAD: base_load}},
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -409,14 +419,14 @@ def _rss_mb(field: str) -> float:
 
 def _count_rows(hass: HomeAssistant, ids: list[str]) -> int:
     found = statistics_during_period(
-        hass, datetime(2000, 1, 1, tzinfo=VIENNA), None, set(ids), "hour", None, {"sum"}
+        hass, datetime(2000, 1, 1, tzinfo=VIENNA), None, set(ids), "hour", None, {"sum", "mean"}
     )
     return sum(len(rows) for rows in found.values())
 
 
 async def test_backfill_three_years(hass: HomeAssistant) -> None:
     """Three years of three meters (one with feed-in), in real time with the production rate
-    limit and retries: requests, wall time, peak memory growth, rows written.
+    limit and retries: requests, wall time, peak memory growth, rows written, base-load rows.
     """
     meters = [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
     corrected_day = dt_util.now().date() - timedelta(days=730)
@@ -452,6 +462,10 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
         f"{DOMAIN}:{DAILY.lower()}_consumption",
     ]
     rows = await get_instance(hass).async_add_executor_job(_count_rows, hass, ids)
+    base_load_ids = [base_load_statistic_id(number) for number in (HOUSEHOLD, PHOTOVOLTAIC)]
+    base_load_rows = await get_instance(hass).async_add_executor_job(
+        _count_rows, hass, base_load_ids
+    )
     record(
         "backfill",
         {
@@ -463,6 +477,7 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
             "event_loop_cpu_s": round(loop_cpu, 1),
             "peak_rss_mb": round(peak_growth, 1),
             "rows": rows,
+            "base_load_rows": base_load_rows,
             "rows_per_s": round(rows / wall),
             "first_day": min(str(meter.data_from) for meter in history.values()),
         },
@@ -470,6 +485,27 @@ async def test_backfill_three_years(hass: HomeAssistant) -> None:
     record("setup_s", round(setup_s, 3))
     record("first_day_visible_s", round(first_day_visible_s, 2))
     record("correction", correction)
+
+
+async def test_backfill_three_years_without_base_load(hass: HomeAssistant) -> None:
+    """The same import with base load switched off: what the base load costs in import time."""
+    meters = [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
+    async with SimulatorProcess(free_port()) as running, production_like(hass):
+        await running.warm_up(meters, dt_util.now().date() - timedelta(days=1))
+        recorder = time.pthread_getcpuclockid(get_instance(hass).ident or 0)
+        recorder_cpu, loop_cpu = time.clock_gettime(recorder), time.thread_time()
+        started = wall_clock()
+        await set_up(hass, running, meters, 3, base_load=False)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        wall = wall_clock() - started
+        record(
+            "backfill_without_base_load",
+            {
+                "wall_s": round(wall, 2),
+                "recorder_cpu_s": round(time.clock_gettime(recorder) - recorder_cpu, 1),
+                "event_loop_cpu_s": round(time.thread_time() - loop_cpu, 1),
+            },
+        )
 
 
 async def _yesterday_visible(hass: HomeAssistant, meters: list[str]) -> float:

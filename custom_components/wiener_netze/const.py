@@ -25,6 +25,11 @@ CONF_HISTORY_YEARS: Final = "history_years"
 CONF_PLAUSIBILITY_LIMIT: Final = "plausibility_limit"
 CONF_OPTIONAL_SENSORS: Final = "optional_sensors"
 CONF_CORRECTION_DAYS: Final = "correction_days"
+# The insights section of the options: base load and the unusual-day event.
+CONF_INSIGHTS: Final = "insights"
+CONF_BASE_LOAD: Final = "base_load"
+CONF_UNUSUAL_DAYS: Final = "unusual_days"
+CONF_UNUSUAL_BAND: Final = "unusual_band"
 
 DEFAULT_UPDATE_INTERVAL: Final = 15  # minutes, as the seed plan says
 MIN_UPDATE_INTERVAL: Final = 5
@@ -33,6 +38,11 @@ DEFAULT_HISTORY_YEARS: Final = 3  # the API keeps about three years
 MAX_HISTORY_YEARS: Final = 3
 # The largest household connection in Vienna: three phases of 63 A at 230 V.
 DEFAULT_PLAUSIBILITY_LIMIT: Final = 3 * 63 * 230  # W
+# How many robust deviations (1.4826 x the median absolute deviation) a day may lie from the
+# median of its references before it is unusual: 3 is the usual outlier rule.
+DEFAULT_UNUSUAL_BAND: Final = 3.0
+MIN_UNUSUAL_BAND: Final = 1.5
+MAX_UNUSUAL_BAND: Final = 6.0
 
 
 class OptionalSensor(StrEnum):

@@ -10,8 +10,9 @@ next update.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from homeassistant.config_entries import ConfigEntry
@@ -20,12 +21,20 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .account_watch import AccountWatch
-from .api import AuthenticationError, ForbiddenError, Meter, WienerNetzeClient, WienerNetzeError
+from .api import (
+    AuthenticationError,
+    Flow,
+    ForbiddenError,
+    Meter,
+    WienerNetzeClient,
+    WienerNetzeError,
+)
 from .api.vienna_time import ONE_DAY, days_between, local_day, years_before
 from .bulk_read import BulkReader
 from .connection import create_client
 from .const import CONF_METERS, DOMAIN, MAX_HISTORY_YEARS
 from .cost_sync import CostSync, PriceReport
+from .day_ledger import DayLedger, newest_base_load
 from .energy_sync import EnergySync, SyncReport
 from .entry_options import EntryOptions
 from .error_mapping import update_error
@@ -35,11 +44,13 @@ from .issues import delete_meter_issues, update_quarter_hour_issues
 from .meter_store import MeterStore, read_by_quarter_hours
 from .naming import meter_title
 from .polling import Poller
-from .saved_state import SavedStateStore, parse_key
+from .saved_state import SavedStateStore, flow_key, parse_key
 from .schedule import FetchLog, settled_before, window_start
 from .statistics_writer import RecorderStalledError, StatisticsWriter
 from .summary import MeterSummary, summarize
 from .tariff import Tariff
+from .unusual_watch import UnusualWatch
+from .year_on_year import Comparison, YearOnYear
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,10 +59,31 @@ type WienerNetzeConfigEntry = ConfigEntry[WienerNetzeCoordinator]
 
 @dataclass(frozen=True, slots=True)
 class WienerNetzeData:
-    """What the entities read: per selected meter its summary and its history import."""
+    """What the entities read: per selected meter its summary and its history import.
+
+    With each meter's newest base load (day, W) and each meter and flow's month against the
+    same days last year.
+    """
 
     meters: dict[str, MeterSummary]
     history: dict[str, MeterHistory]
+    base_load: dict[str, tuple[date, float]] = field(default_factory=dict)
+    year_on_year: dict[tuple[str, Flow], Comparison] = field(default_factory=dict)
+
+
+def year_targets(data: WienerNetzeData) -> dict[tuple[str, Flow], date]:
+    """Each meter and flow's newest complete day: the comparison's last day."""
+    return {
+        (number, flow): found.latest_day
+        for number, summary in data.meters.items()
+        for flow, found in summary.flows.items()
+        if found.latest_day is not None
+    }
+
+
+def quarter_hour_meters(data: WienerNetzeData) -> set[str]:
+    """The meters whose summaries are made of quarter hours."""
+    return {number for number, summary in data.meters.items() if summary.quarter_hours}
 
 
 class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
@@ -95,14 +127,21 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         )
         writer = StatisticsWriter(hass)
         self.cost_sync = CostSync(hass, saved=self.saved, writer=writer, names=self.names)
+        ledger = DayLedger(self.saved, writer, self.names, base_load=self.options.base_load)
         self.energy_sync = EnergySync(
             hass,
             entry.entry_id,
             saved=self.saved,
             writer=writer,
             cost_sync=self.cost_sync,
+            ledger=ledger,
             names=self.names,
         )
+        self.unusual = UnusualWatch(self.saved, self.names, self.options)
+        self.year_on_year = YearOnYear(hass)
+        # Last year's days incomplete when read are to be read again (the history moved).
+        self._year_missing_too = False
+        self._year_task: asyncio.Task[None] | None = None
         self.history = HistoryImport(
             hass,
             entry,
@@ -133,6 +172,15 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             delete_meter_issues(self.hass, dropped)
         today = local_day(dt_util.utcnow())
         state.prune(years_before(today, MAX_HISTORY_YEARS))
+        if self.options.base_load and not state.base_load_read:
+            # The days read before had no base load: those of meters read by quarter hours are
+            # read once more, from their first day with quarter hours (none before it has one).
+            for number, first in state.quarter_hours_from.items():
+                if flow_key(number, Flow.CONSUMPTION) in state.data_from:
+                    state.unsettle_from(number, date.fromisoformat(first))
+            state.base_load_read = True
+        elif not self.options.base_load:
+            state.base_load_read = False
         first_priced = self.cost_sync.note_tariff(dt_util.utcnow(), self.tariff, self.selected)
         state.price_pending = sorted(set(state.price_pending) | set(first_priced))
         await self.saved.async_save()
@@ -199,7 +247,9 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             self.history.start(self.quarter_hour_meters, self.account.readable())
         if polled.error is not None and not polled.ran:
             raise update_error(polled.error)
-        return self._summarize(now)
+        data = self._summarize(now)
+        self._ask_year_on_year(data, missing_too=False)
+        return data
 
     async def _read_account_quietly(self, today: date) -> None:
         """The meter list; when only it fails, the update still counts (tried again tomorrow)."""
@@ -231,8 +281,43 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
             )
         except RecorderStalledError:
             self._sync_due = True  # the writer said so in the log
-        else:
-            self._sync_due = False
+            return
+        self._sync_due = False
+        await self.unusual.async_check(readable, today)
+        if self.data is not None:  # new days: their base load and events
+            self.data = replace(self.data, base_load=self._base_loads())
+            self.async_update_listeners()
+
+    def _ask_year_on_year(self, data: WienerNetzeData, *, missing_too: bool) -> None:
+        """Read last year's days when their range moved (or, ``missing_too``, was incomplete).
+
+        In the background: nothing waits for the recorder's reads.
+        """
+        targets = year_targets(data)
+        if not self.year_on_year.wanted(targets, missing_too=missing_too):
+            return
+        self._year_missing_too |= missing_too
+        if self._year_task is None or self._year_task.done():
+            self._year_task = self.config_entry.async_create_background_task(
+                self.hass, self._read_last_year(targets), f"{DOMAIN} this year against last"
+            )
+
+    async def _read_last_year(self, targets: dict[tuple[str, Flow], date]) -> None:
+        """Read until nothing new is wanted, then show the comparisons."""
+        while True:
+            if self.data is not None:  # the newest days (the first update may still run)
+                targets = year_targets(self.data)
+            missing_too = self._year_missing_too
+            if not self.year_on_year.wanted(targets, missing_too=missing_too):
+                break
+            self._year_missing_too = False
+            await self.year_on_year.async_read(targets, missing_too=missing_too)
+        if self.data is not None:
+            comparisons = self.year_on_year.compare(
+                self.stores, quarter_hour_meters(self.data), year_targets(self.data)
+            )
+            self.data = replace(self.data, year_on_year=comparisons)
+            self.async_update_listeners()
 
     async def async_release(self, key: str) -> None:
         """Import a held-back day as delivered (the user confirmed it in the repair flow)."""
@@ -274,8 +359,22 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
     def _history_moved(self) -> None:
         """The history import went on: let the sensors show how far."""
         if self.data is not None:
-            self.data = replace(self.data, history=self.history.summary())
+            self.data = replace(
+                self.data, history=self.history.summary(), base_load=self._base_loads()
+            )
+            self._ask_year_on_year(self.data, missing_too=True)
         self.async_update_listeners()
+
+    def _base_loads(self) -> dict[str, tuple[date, float]]:
+        """Each meter's newest day with a base load, and the base load (W)."""
+        if not self.options.base_load:
+            return {}
+        state = self.saved.state
+        return {
+            number: found
+            for number in self.selected
+            if (found := newest_base_load(state, number)) is not None
+        }
 
     def _summarize(self, now: datetime) -> WienerNetzeData:
         today = local_day(now)
@@ -285,10 +384,15 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         for store in self.stores.values():
             store.prune(first)
         update_quarter_hour_issues(self.hass, self.meters, self.names, quarter_hours)
-        return WienerNetzeData(
+        data = WienerNetzeData(
             meters={
                 number: summarize(store, first, today - ONE_DAY, number in quarter_hours)
                 for number, store in self.stores.items()
             },
             history=self.history.summary(),
+            base_load=self._base_loads(),
         )
+        comparisons = self.year_on_year.compare(
+            self.stores, quarter_hour_meters(data), year_targets(data)
+        )
+        return replace(data, year_on_year=comparisons)

@@ -86,6 +86,7 @@ async def async_get_config_entry_diagnostics(
             "costs": _costs(coordinator),
             "account": _account(coordinator),
             "coordinator": _coordinator(coordinator),
+            "insights": _insights(coordinator),
         },
         TO_REDACT,
     )
@@ -184,6 +185,34 @@ def _account(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
         ],
         "new_meters": len(coordinator.account.new),
         "listed_on": _plain(coordinator.account.listed_on),
+    }
+
+
+def _insights(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
+    """Base load, unusual days, this year against last: the options and each meter's state."""
+    state = coordinator.saved.state
+    options = coordinator.options
+    data = coordinator.data
+    return {
+        "base_load": options.base_load,
+        "unusual_days": options.unusual_days,
+        "unusual_band": options.unusual_band,
+        "base_load_read": state.base_load_read,
+        "by_meter": [
+            {
+                "meter": number,
+                "ledger_days": len(state.ledger.get(number, {})),
+                "newest_base_load": _plain(data.base_load.get(number)) if data else None,
+                "unusual_from": state.unusual_from.get(number),
+                "judged": state.judged.get(number, []),
+                "comparisons": {
+                    str(flow): _plain(asdict(found))
+                    for (meter, flow), found in (data.year_on_year.items() if data else ())
+                    if meter == number
+                },
+            }
+            for number in coordinator.selected
+        ],
     }
 
 

@@ -6,7 +6,9 @@ it: a day not read for a meter keeps its state. The hours whose energy a write c
 right after it (:mod:`.cost_sync`), so cost and compensation move with it; the days being written
 are recorded as pending first, so a stop between energy and money leaves nothing unpriced. What
 each day turned out to be (data, waiting, held, a gap) is :mod:`.day_life`'s; meter replacements
-are remembered in the saved state, and held days and gaps shown as repair issues.
+are remembered in the saved state, and held days and gaps shown as repair issues. Complete days
+go into the ledger, and their base load into its statistic (:mod:`.day_ledger`), before a day
+can settle.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from homeassistant.util import dt as dt_util
 from .api import Flow
 from .api.vienna_time import ONE_DAY, local_day
 from .cost_sync import CostSync
+from .day_ledger import DayLedger
 from .day_life import DayState, is_final, note_day, settle
 from .energy_rows import DayRows, closing_registers, day_rows
 from .held_days import is_released
@@ -60,9 +63,11 @@ class EnergySync:
         saved: SavedStateStore,
         writer: StatisticsWriter,
         cost_sync: CostSync,
+        ledger: DayLedger,
         names: Mapping[str, str],
     ) -> None:
         self.hass = hass
+        self.ledger = ledger
         self.entry_id = entry_id
         self.writer = writer
         self.saved = saved
@@ -117,6 +122,14 @@ class EnergySync:
                         report=report,
                     )
                     ended.add((number, flow))
+                await self.ledger.async_follow(
+                    number,
+                    store,
+                    meter_days,
+                    quarter_hours=number in quarter_hour_meters,
+                    settled_before=settled_before,
+                    today=today,
+                )
                 self._note_days(number, results, meter_days, settled_before, today)
         finally:
             # A sync that stopped short leaves its days pending, no longer written by it.

@@ -1,7 +1,8 @@
-"""Options: polling, history depth, plausibility, correction window, sensors, and the tariff.
+"""Options: polling, history depth, plausibility, correction window, sensors, tariff, insights.
 
 The tariff is a section of its own: a fixed price per kWh or a price entity for consumption,
-a daily charge, and a fixed price or price entity for feed-in. Saving reloads the entry; a
+a daily charge, and a fixed price or price entity for feed-in. Insights are one too: base load
+and the unusual-day event on or off, and the event's band width. Saving reloads the entry; a
 changed tariff applies from that moment on (see :mod:`.tariff`).
 """
 
@@ -13,6 +14,7 @@ import probatio
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
@@ -24,25 +26,32 @@ from homeassistant.helpers.selector import (
 )
 
 from .const import (
+    CONF_BASE_LOAD,
     CONF_CORRECTION_DAYS,
     CONF_DAILY_CHARGE,
     CONF_ENERGY_PRICE,
     CONF_FEED_IN_PRICE,
     CONF_FEED_IN_PRICE_ENTITY,
     CONF_HISTORY_YEARS,
+    CONF_INSIGHTS,
     CONF_OPTIONAL_SENSORS,
     CONF_PLAUSIBILITY_LIMIT,
     CONF_PRICE_ENTITY,
     CONF_TARIFF,
+    CONF_UNUSUAL_BAND,
+    CONF_UNUSUAL_DAYS,
     CONF_UPDATE_INTERVAL,
     DEFAULT_CORRECTION_DAYS,
     DEFAULT_HISTORY_YEARS,
     DEFAULT_OPTIONAL_SENSORS,
     DEFAULT_PLAUSIBILITY_LIMIT,
+    DEFAULT_UNUSUAL_BAND,
     DEFAULT_UPDATE_INTERVAL,
     MAX_CORRECTION_DAYS,
     MAX_HISTORY_YEARS,
+    MAX_UNUSUAL_BAND,
     MAX_UPDATE_INTERVAL,
+    MIN_UNUSUAL_BAND,
     MIN_UPDATE_INTERVAL,
     OptionalSensor,
 )
@@ -86,6 +95,19 @@ def tariff_schema(currency: str) -> probatio.Schema:
     )
 
 
+INSIGHTS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_BASE_LOAD, default=True): BooleanSelector(),
+        probatio.Required(CONF_UNUSUAL_DAYS, default=True): BooleanSelector(),
+        probatio.Required(CONF_UNUSUAL_BAND, default=DEFAULT_UNUSUAL_BAND): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_UNUSUAL_BAND, max=MAX_UNUSUAL_BAND, step=0.5, mode=NumberSelectorMode.SLIDER
+            )
+        ),
+    }
+)
+
+
 def options_schema(currency: str) -> probatio.Schema:
     """Update interval, history depth, plausibility limit, sensor groups and the tariff."""
     return probatio.Schema(
@@ -115,6 +137,9 @@ def options_schema(currency: str) -> probatio.Schema:
             probatio.Required(CONF_TARIFF, default={}): section(
                 tariff_schema(currency), {"collapsed": True}
             ),
+            probatio.Required(CONF_INSIGHTS, default={}): section(
+                INSIGHTS_SCHEMA, {"collapsed": True}
+            ),
         }
     )
 
@@ -137,13 +162,15 @@ class WienerNetzeOptionsFlow(OptionsFlowWithReload):
                         CONF_PLAUSIBILITY_LIMIT: int(user_input[CONF_PLAUSIBILITY_LIMIT]),
                         CONF_CORRECTION_DAYS: int(user_input[CONF_CORRECTION_DAYS]),
                         CONF_TARIFF: tariff,
+                        CONF_INSIGHTS: INSIGHTS_SCHEMA(dict(user_input.get(CONF_INSIGHTS) or {})),
                     }
                 )
         schema = options_schema(self.hass.config.currency)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_TARIFF: {}, **self.config_entry.options}
+                schema,
+                user_input or {CONF_TARIFF: {}, CONF_INSIGHTS: {}, **self.config_entry.options},
             ),
             errors=errors,
         )

@@ -140,6 +140,19 @@ class SavedState:
     replacements: list[dict[str, Any]] = field(default_factory=list)
     tariffs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unpriced: dict[str, list[list[str]]] = field(default_factory=dict)
+    # Meter → local day → [kWh consumed, base load in W or None]: the recent complete days
+    # (:mod:`.day_ledger`).
+    ledger: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    # Meter → the first day an unusual day may be named for: earlier days came with the set-up.
+    unusual_from: dict[str, str] = field(default_factory=dict)
+    # Meter → the days already judged usual or not, as day ranges: each is judged once.
+    judged: dict[str, list[list[str]]] = field(default_factory=dict)
+    # Meter → kind (``unusual_consumption``, ``unusual_base_load``) → ``high`` or ``low``: the
+    # value left its band that way and has not come back (a lasting step is named once).
+    steps: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Whether the settled days were read with their base load. When it is switched on and they
+    # were not, every day is read once more, so the base load reaches as far back as the history.
+    base_load_read: bool = False
 
     def settled_days(self, number: str) -> set[date]:
         """The days of a meter read and written in their final form."""
@@ -203,6 +216,11 @@ class SavedState:
         for number in list(self.settled):
             self.settle_only_from(number, before)
 
+    def unsettle_from(self, number: str, first: date) -> None:
+        """Days of a meter from ``first`` on are no longer settled: they are read once more."""
+        days = {day for day in self.settled_days(number) if day < first}
+        self.settled[number] = to_day_ranges(days)
+
     def settle_only_from(self, number: str, first: date) -> None:
         """Keep the settled days of a meter from ``first`` on."""
         days = {day for day in self.settled_days(number) if day >= first}
@@ -221,7 +239,14 @@ class SavedState:
             *self.asked,
             *self.money_pending,
         ]
-        return set(self.settled) | set(self.data_start) | {key.split("/")[0] for key in keyed}
+        per_meter = [
+            *self.settled,
+            *self.data_start,
+            *self.ledger,
+            *self.unusual_from,
+            *self.judged,
+        ]
+        return set(per_meter) | {key.split("/")[0] for key in keyed}
 
     def forget_meters(self, numbers: Iterable[str]) -> None:
         """Drop what is kept of meters no longer in the entry (their statistics stay)."""
@@ -230,6 +255,10 @@ class SavedState:
             self.settled.pop(number, None)
             self.quarter_hours_from.pop(number, None)
             self.data_start.pop(number, None)
+            self.ledger.pop(number, None)
+            self.unusual_from.pop(number, None)
+            self.judged.pop(number, None)
+            self.steps.pop(number, None)
         mappings: tuple[dict[str, Any], ...] = (
             self.data_from,
             self.held,

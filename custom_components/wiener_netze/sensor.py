@@ -1,4 +1,7 @@
-"""Sensors per meter: meter readings and the energy of the newest published periods.
+"""Sensors per meter: readings, energy of the newest periods, base load, this year against last.
+
+Meter readings, the energy of the newest published periods, the base load of the newest complete
+day, and this month against the same days last year.
 
 None of these has a state class: their values arrive a day late, and a sensor with one would
 offer the Energy dashboard a source that books yesterday's energy at the hour it was fetched.
@@ -28,6 +31,7 @@ from .const import CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS, OptionalSens
 from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
 from .entity import WienerNetzeEntity
 from .summary import DAY_LENGTH, FlowSummary, MeterSummary
+from .year_on_year import Comparison
 
 PARALLEL_UPDATES = 0
 # The attribute of the latest-quarter-hour sensor with the newest published 48 hours.
@@ -151,6 +155,46 @@ def _flow_descriptions(prefix: str) -> tuple[FlowSensorDescription, ...]:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ComparisonSensorDescription(SensorEntityDescription):
+    """A value of one flow's month against the same days last year."""
+
+    value_fn: Callable[[Comparison], float | None]
+    attributes_fn: Callable[[Comparison], dict[str, Any]]
+    option: OptionalSensor = OptionalSensor.MONTH_TO_DATE
+
+
+def _comparison_descriptions(prefix: str) -> tuple[ComparisonSensorDescription, ...]:
+    return (
+        ComparisonSensorDescription(
+            **_energy(f"{prefix}_month_last_year"),
+            suggested_display_precision=2,
+            value_fn=lambda found: found.last_year,
+            attributes_fn=lambda found: {
+                "from": found.last_year_days[0].isoformat(),
+                "through": found.last_year_days[1].isoformat(),
+            },
+        ),
+        ComparisonSensorDescription(
+            key=f"{prefix}_month_change",
+            translation_key=f"{prefix}_month_change",
+            native_unit_of_measurement=PERCENTAGE,
+            suggested_display_precision=1,
+            value_fn=lambda found: found.change,
+            attributes_fn=lambda found: {
+                "this_year": round(found.this_year, 3),
+                "last_year": round(found.last_year, 3),
+                "through": found.last.isoformat(),
+            },
+        ),
+    )
+
+
+COMPARISON_SENSORS: dict[Flow, tuple[ComparisonSensorDescription, ...]] = {
+    Flow.CONSUMPTION: _comparison_descriptions("consumption"),
+    Flow.FEED_IN: _comparison_descriptions("feed_in"),
+}
+
 FLOW_SENSORS: dict[Flow, tuple[FlowSensorDescription, ...]] = {
     Flow.CONSUMPTION: _flow_descriptions("consumption"),
     Flow.FEED_IN: _flow_descriptions("feed_in"),
@@ -211,6 +255,68 @@ class FlowSensor(WienerNetzeEntity, SensorEntity):
         """When the value applies."""
         flow = self._flow
         return self.entity_description.attributes_fn(flow) if flow else {}
+
+
+class ComparisonSensor(WienerNetzeEntity, SensorEntity):
+    """One flow's month against the same days last year: unavailable while either is missing."""
+
+    entity_description: ComparisonSensorDescription
+
+    def __init__(
+        self,
+        coordinator: WienerNetzeCoordinator,
+        number: str,
+        flow: Flow,
+        description: ComparisonSensorDescription,
+    ) -> None:
+        super().__init__(coordinator, number, description.key)
+        self.flow = flow
+        self.entity_description = description
+
+    @property
+    def _comparison(self) -> Comparison | None:
+        return self.coordinator.data.year_on_year.get((self.number, self.flow))
+
+    @property
+    def available(self) -> bool:
+        """Only while both months' days are in the recorder."""
+        return super().available and self._comparison is not None
+
+    @property
+    def native_value(self) -> float | None:
+        """The value (None: last year had no energy to compare with)."""
+        found = self._comparison
+        return self.entity_description.value_fn(found) if found else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Which days are compared."""
+        found = self._comparison
+        return self.entity_description.attributes_fn(found) if found else {}
+
+
+class BaseLoadSensor(WienerNetzeEntity, SensorEntity):
+    """The base load of the newest complete day read by quarter hours (:mod:`.base_load`)."""
+
+    _attr_translation_key = "base_load"
+    _attr_device_class = SensorDeviceClass.POWER
+    _attr_native_unit_of_measurement = UnitOfPower.WATT
+    _attr_suggested_display_precision = 0
+
+    def __init__(self, coordinator: WienerNetzeCoordinator, number: str) -> None:
+        super().__init__(coordinator, number, "base_load")
+
+    @property
+    def native_value(self) -> float | None:
+        """The base load in W, or None (unknown) before the first complete day."""
+        found = self.coordinator.data.base_load.get(self.number)
+        return found[1] if found else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The day it is the base load of."""
+        found = self.coordinator.data.base_load.get(self.number)
+        return {"date": found[0].isoformat() if found else None}
 
 
 class TariffRegisterSensor(WienerNetzeEntity, SensorEntity):
@@ -308,6 +414,7 @@ async def async_setup_entry(
     """Add each meter's sensors, and feed-in sensors once a meter turns out to feed in."""
     coordinator = entry.runtime_data
     enabled = set(entry.options.get(CONF_OPTIONAL_SENSORS, DEFAULT_OPTIONAL_SENSORS))
+    base_load = coordinator.options.base_load
     added: set[tuple[str, Flow | str | None]] = set()
 
     @callback
@@ -327,6 +434,15 @@ async def async_setup_entry(
                     for description in FLOW_SENSORS[flow]
                     if description.option is None or description.option in enabled
                 )
+                entities.extend(
+                    ComparisonSensor(coordinator, number, flow, description)
+                    for description in COMPARISON_SENSORS[flow]
+                    if description.option in enabled
+                )
+            quarter_hour_consumption = summary.quarter_hours and Flow.CONSUMPTION in summary.flows
+            if base_load and quarter_hour_consumption and (number, "base_load") not in added:
+                added.add((number, "base_load"))
+                entities.append(BaseLoadSensor(coordinator, number))
             for register in summary.tariff_registers:
                 if (number, register) not in added:
                     added.add((number, register))
@@ -334,21 +450,26 @@ async def async_setup_entry(
         if entities:
             async_add_entities(entities)
 
-    remove_disabled_sensors(hass, entry, enabled)
+    remove_disabled_sensors(hass, entry, enabled, base_load=base_load)
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
 
 
 def remove_disabled_sensors(
-    hass: HomeAssistant, entry: WienerNetzeConfigEntry, enabled: set[str]
+    hass: HomeAssistant, entry: WienerNetzeConfigEntry, enabled: set[str], *, base_load: bool
 ) -> None:
     """Optional sensors switched off in the options leave the entity registry."""
+    descriptions: list[FlowSensorDescription | ComparisonSensorDescription] = [
+        *(description for found in FLOW_SENSORS.values() for description in found),
+        *(description for found in COMPARISON_SENSORS.values() for description in found),
+    ]
     disabled = {
         description.key
-        for descriptions in FLOW_SENSORS.values()
         for description in descriptions
         if description.option is not None and description.option not in enabled
     }
+    if not base_load:
+        disabled.add("base_load")
     registry = er.async_get(hass)
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         if entity.domain == "sensor" and entity.unique_id.split("_", 1)[-1] in disabled:

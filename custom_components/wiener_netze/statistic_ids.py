@@ -3,14 +3,14 @@
 Energy: ``wiener_netze:<meter number, lower case>_consumption`` and ``…_feed_in`` (kWh, a sum,
 no mean). Money: ``…_consumption_cost`` and ``…_feed_in_compensation`` (the instance's
 currency, a sum, no mean): Home Assistant refuses a price on an external statistic, so money is
-a statistic of its own.
+a statistic of its own. Base load: ``…_base_load`` (W, a mean per day, no sum).
 """
 
 from __future__ import annotations
 
 from homeassistant.components.recorder.models import StatisticMeanType, StatisticMetaData
-from homeassistant.const import UnitOfEnergy
-from homeassistant.util.unit_conversion import EnergyConverter
+from homeassistant.const import UnitOfEnergy, UnitOfPower
+from homeassistant.util.unit_conversion import EnergyConverter, PowerConverter
 
 from .api import Flow
 from .const import DOMAIN
@@ -53,4 +53,22 @@ def cost_metadata(number: str, flow: Flow, meter: str, currency: str) -> Statist
         statistic_id=cost_statistic_id(number, flow),
         unit_class=None,
         unit_of_measurement=currency,
+    )
+
+
+def base_load_statistic_id(number: str) -> str:
+    """The base load of one meter: ``wiener_netze:at00…_base_load``."""
+    return f"{DOMAIN}:{number.lower()}_base_load"
+
+
+def base_load_metadata(number: str, meter: str) -> StatisticMetaData:
+    """The base load in W, one arithmetic mean per local day, no sum."""
+    return StatisticMetaData(
+        mean_type=StatisticMeanType.ARITHMETIC,
+        has_sum=False,
+        name=f"{meter} base load",
+        source=DOMAIN,
+        statistic_id=base_load_statistic_id(number),
+        unit_class=PowerConverter.UNIT_CLASS,
+        unit_of_measurement=UnitOfPower.WATT,
     )

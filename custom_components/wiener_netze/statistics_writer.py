@@ -201,6 +201,17 @@ class StatisticsWriter:
         async with self.locked(meta["statistic_id"]):
             return await self._splice(meta, rows, whole, days)
 
+    async def async_put(self, meta: StatisticMetaData, rows: list[StatisticData]) -> None:
+        """Write rows of a statistic without a sum as they are, each replacing its hour.
+
+        Raises :class:`RecorderStalledError` when the recorder does not confirm it in time.
+        """
+        if not rows:
+            return
+        async with self.locked(meta["statistic_id"]):
+            async_add_external_statistics(self.hass, meta, rows)
+            await self._barrier(get_instance(self.hass), meta["statistic_id"])
+
     async def _splice(
         self,
         meta: StatisticMetaData,

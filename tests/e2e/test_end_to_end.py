@@ -4,7 +4,8 @@ Onboarding and the config flow go through Home Assistant's REST and websocket AP
 secret first, which the form reports), the history import is awaited, the statistics are read
 back over the websocket API and compared hour by hour with the simulator's truth, Home
 Assistant is restarted and nothing may be imported twice; then headless Chromium logs in,
-opens the Energy dashboard and the meter's device page, saves screenshots in
+opens the Energy dashboard, the meter's device page (with its unusual-day event) and a
+statistics-graph card with the flat's base load over the years, saves screenshots in
 ``docs/screenshots/`` and checks what the pages show. Radialight Cloud runs in the same Home
 Assistant: set up through its flow, its zones' usage in the Energy dashboard (validated), and a
 zone's setpoint raised in the browser, which the simulated cloud must follow.
@@ -129,7 +130,19 @@ async def instance(
     Home Assistant of one release with its own configuration folder, on free loopback ports."""
     release, hass_binary = request.param
     sim_port, port, radialight_port = free_port(), free_port(), free_port()
-    simulator = start_simulator(sim_port, tmp_path / "simulator.log", ["estimate_share=0"])
+    # A known standby, raised by 150 W four months ago for good: the base load's step.
+    raised = datetime.now(UTC).astimezone(VIENNA).date() - timedelta(days=120)
+    simulator = start_simulator(
+        sim_port,
+        tmp_path / "simulator.log",
+        [
+            "estimate_share=0",
+            "standby=true",
+            f"standby_raised_from={raised}",
+            "standby_raise_days=0",
+            f"unusual_meters={HOUSEHOLD}",
+        ],
+    )
     radialight = start_radialight(radialight_port, tmp_path / "radialight.log")
     config = tmp_path / "config"
     prepare_config(config, port)
@@ -339,6 +352,7 @@ async def test_end_to_end(instance: Instance) -> None:
             money_after[sid], with_tariff(energy, price, TARIFF["daily_charge"]), sid
         )
     await instance.set_simulator(estimate_share=0.0)
+    await check_base_load(instance, client, first, today)
 
     config = await client.get("/api/config")
     assert config["version"] == instance.release
@@ -350,6 +364,66 @@ async def test_end_to_end(instance: Instance) -> None:
         if ("wiener_netze" in line or "radialight_cloud" in line) and DEPRECATION.search(line)
     ]
     assert not ours, "\n".join(ours)
+
+
+BASE_LOAD = f"wiener_netze:{HOUSEHOLD.lower()}_base_load"
+
+
+async def check_base_load(
+    instance: Instance, client: HomeAssistantClient, first: date, today: date
+) -> None:
+    """The flat's base load: a row per day, each within 5 W of the simulator's standby."""
+    async with instance.session.get(
+        f"{instance.simulator_url}/_sim/truth",
+        params={"zaehlpunkt": HOUSEHOLD, "datumVon": str(first), "datumBis": str(today)},
+    ) as response:
+        standby = {day["date"]: day["standby_w"] for day in (await response.json())["days"]}
+    [found] = await client.ws(
+        {
+            "type": "recorder/statistics_during_period",
+            "start_time": "2020-01-01T00:00:00+00:00",
+            "statistic_ids": [BASE_LOAD],
+            "period": "hour",
+            "types": ["mean"],
+        }
+    )
+    rows = found[BASE_LOAD]
+    assert len(rows) > 365, len(rows)
+    for row in rows:
+        day = datetime.fromtimestamp(row["start"] / 1000, UTC).astimezone(VIENNA).date()
+        assert row["mean"] == pytest.approx(standby[str(day)], abs=5), day
+    assert {round(row["mean"] / 10) for row in rows} >= {8, 24}  # 85 W, then 235 W
+
+
+async def add_base_load_card(client: HomeAssistantClient) -> str:
+    """A dashboard with a statistics-graph card: a year of the flat's base load by week."""
+    await client.ws(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": "meter-insights",
+            "title": "Insights",
+            "mode": "storage",
+            "show_in_sidebar": True,
+            "require_admin": False,
+        }
+    )
+    card = {
+        "type": "statistics-graph",
+        "title": "Base load",
+        "entities": [BASE_LOAD],
+        "stat_types": ["mean"],
+        "period": "week",
+        "days_to_show": 365,
+        "chart_type": "line",
+    }
+    await client.ws(
+        {
+            "type": "lovelace/config/save",
+            "url_path": "meter-insights",
+            "config": {"views": [{"title": "Base load", "path": "base-load", "cards": [card]}]},
+        }
+    )
+    return "/meter-insights/base-load"
 
 
 async def text_of(page: Page) -> str:
@@ -378,6 +452,7 @@ async def look_at_it_in_a_browser(
     [household] = [
         device for device in await meters(client, entry_id) if device["name"] == "Wohnung"
     ]
+    card_page = await add_base_load_card(client)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
@@ -415,6 +490,16 @@ async def look_at_it_in_a_browser(
             assert "Wohnung" in shown
             assert "Wiener Netze" in shown
             assert re.search(r"Meter reading \S+ kWh", shown), shown[:2000]
+            assert "Unusual day" in shown, shown[:3000]
+            assert re.search(r"Base load \S+ W", shown), shown[:3000]
+
+            await page.goto(f"{instance.url}{card_page}")
+            await page.get_by_text("Wohnung base load").first.wait_for(timeout=30_000)
+            await page.wait_for_timeout(4000)  # the chart animates in
+            if screenshots:
+                await page.screenshot(path=SCREENSHOTS / "base-load.png")
+            shown = await text_of(page)
+            assert "Base load" in shown
 
             await raise_a_setpoint(instance, client, page, screenshots)
         finally:

@@ -10,6 +10,7 @@ from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze import connection
@@ -23,16 +24,20 @@ from custom_components.wiener_netze.config_flow import flatten
 from custom_components.wiener_netze.const import (
     CONF_API_KEY,
     CONF_API_URL,
+    CONF_BASE_LOAD,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_CONNECTION,
     CONF_CORRECTION_DAYS,
     CONF_HISTORY_YEARS,
+    CONF_INSIGHTS,
     CONF_METERS,
     CONF_OPTIONAL_SENSORS,
     CONF_PLAUSIBILITY_LIMIT,
     CONF_TARIFF,
     CONF_TOKEN_URL,
+    CONF_UNUSUAL_BAND,
+    CONF_UNUSUAL_DAYS,
     CONF_UPDATE_INTERVAL,
     DOMAIN,
 )
@@ -306,6 +311,7 @@ async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> N
             CONF_PLAUSIBILITY_LIMIT: 20000,
             CONF_CORRECTION_DAYS: 10,
             CONF_OPTIONAL_SENSORS: ["month_to_date"],
+            CONF_INSIGHTS: {CONF_UNUSUAL_DAYS: False, CONF_UNUSUAL_BAND: 4.5},
         },
     )
     await hass.async_block_till_done()
@@ -317,7 +323,14 @@ async def test_options_reload(hass: HomeAssistant, loaded: MockConfigEntry) -> N
         CONF_CORRECTION_DAYS: 10,
         CONF_OPTIONAL_SENSORS: ["month_to_date"],
         CONF_TARIFF: {},
+        CONF_INSIGHTS: {CONF_BASE_LOAD: True, CONF_UNUSUAL_DAYS: False, CONF_UNUSUAL_BAND: 4.5},
     }
+    options = loaded.runtime_data.options
+    assert (options.base_load, options.unusual_days, options.unusual_band) == (True, False, 4.5)
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("event", DOMAIN, f"{HOUSEHOLD}_unusual_day") is None
+    assert entity_id(hass, HOUSEHOLD, "base_load") is not None
+    assert entity_id(hass, HOUSEHOLD, "consumption_month_change") is not None
     assert loaded.runtime_data.tariff is None
     coordinator = loaded.runtime_data
     assert coordinator.update_interval is not None

@@ -83,9 +83,13 @@ async def test_no_feed_in_sensors_without_feed_in(
 async def test_no_sensor_offers_the_energy_dashboard_a_source(
     hass: HomeAssistant, loaded: MockConfigEntry
 ) -> None:
-    """No state class: late values must not be booked at the hour they were fetched."""
+    """No state class: late values must not be booked at the hour they were fetched.
+
+    Three flows of eight sensors (two of them this year against last), two meters of four
+    (base load among them).
+    """
     ours = [s for s in hass.states.async_all("sensor") if s.entity_id.startswith("sensor.")]
-    assert len(ours) == 24
+    assert len(ours) == 32
     assert all("state_class" not in s.attributes for s in ours)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,14 @@ from custom_components.wiener_netze.api import (
 from custom_components.wiener_netze.config_flow import credentials_schema
 from custom_components.wiener_netze.const import OptionalSensor
 from custom_components.wiener_netze.error_mapping import failure_key
+from custom_components.wiener_netze.event import KEY as EVENT_KEY
 from custom_components.wiener_netze.options_flow import options_schema
-from custom_components.wiener_netze.sensor import FLOW_SENSORS, METER_SENSORS
+from custom_components.wiener_netze.sensor import (
+    COMPARISON_SENSORS,
+    FLOW_SENSORS,
+    METER_SENSORS,
+)
+from custom_components.wiener_netze.unusual_days import Band, Finding, Kind
 
 PACKAGE = Path(__file__).parents[2] / "custom_components" / "wiener_netze"
 
@@ -73,9 +80,30 @@ def test_same_placeholders(key: str) -> None:
 
 def test_entity_keys_exist() -> None:
     """Every sensor's name and attribute names are translated."""
-    descriptions = [*METER_SENSORS, *(d for group in FLOW_SENSORS.values() for d in group)]
+    descriptions = [
+        *METER_SENSORS,
+        *(d for group in FLOW_SENSORS.values() for d in group),
+        *(d for group in COMPARISON_SENSORS.values() for d in group),
+    ]
     for description in descriptions:
         assert f"entity.sensor.{description.translation_key}.name" in EN
+    assert "entity.sensor.base_load.name" in EN  # BaseLoadSensor
+
+
+def test_event_types_and_data_are_translated() -> None:
+    """The unusual-day event: its name, each event type and each key of its data."""
+    assert f"entity.event.{EVENT_KEY}.name" in EN
+    for kind in Kind:
+        assert f"entity.event.{EVENT_KEY}.state_attributes.event_type.state.{kind}" in EN
+    finding = Finding(
+        "AT0010000000000000001000000000001",
+        date(2026, 11, 20),
+        Kind.BASE_LOAD,
+        250.0,
+        Band(90.0, 78.0, 102.0, 8),
+    )
+    for key in finding.event_data():
+        assert f"entity.event.{EVENT_KEY}.state_attributes.{key}.name" in EN, key
 
 
 def test_exception_keys_exist() -> None:
