@@ -139,8 +139,10 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         )
         self.unusual = UnusualWatch(self.saved, self.names, self.options)
         self.year_on_year = YearOnYear(hass)
-        # Last year's days incomplete when read are to be read again (the history moved).
+        # Last year's days incomplete when read are to be read again (the history moved); the
+        # newest summary the ranges come from.
         self._year_missing_too = False
+        self._year_data: WienerNetzeData | None = None
         self._year_task: asyncio.Task[None] | None = None
         self.history = HistoryImport(
             hass,
@@ -291,23 +293,22 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
     def _ask_year_on_year(self, data: WienerNetzeData, *, missing_too: bool) -> None:
         """Read last year's days when their range moved (or, ``missing_too``, was incomplete).
 
-        In the background: nothing waits for the recorder's reads.
+        In the background: nothing waits for the recorder's reads. ``data`` is the newest
+        summary (the update that made it may not have returned it yet).
         """
-        targets = year_targets(data)
-        if not self.year_on_year.wanted(targets, missing_too=missing_too):
+        self._year_data = data
+        if not self.year_on_year.wanted(year_targets(data), missing_too=missing_too):
             return
         self._year_missing_too |= missing_too
         if self._year_task is None or self._year_task.done():
             self._year_task = self.config_entry.async_create_background_task(
-                self.hass, self._read_last_year(targets), f"{DOMAIN} this year against last"
+                self.hass, self._read_last_year(), f"{DOMAIN} this year against last"
             )
 
-    async def _read_last_year(self, targets: dict[tuple[str, Flow], date]) -> None:
+    async def _read_last_year(self) -> None:
         """Read until nothing new is wanted, then show the comparisons."""
-        while True:
-            if self.data is not None:  # the newest days (the first update may still run)
-                targets = year_targets(self.data)
-            missing_too = self._year_missing_too
+        while self._year_data is not None:
+            targets, missing_too = year_targets(self._year_data), self._year_missing_too
             if not self.year_on_year.wanted(targets, missing_too=missing_too):
                 break
             self._year_missing_too = False
@@ -337,8 +338,10 @@ class WienerNetzeCoordinator(DataUpdateCoordinator[WienerNetzeData]):
         report = await self.history.async_import_range(
             first, last, numbers, self.quarter_hour_meters
         )
+        self.year_on_year.forget()  # last year's days may be among them
         if self.data is not None:
             self.data = self._summarize(dt_util.utcnow())
+            self._ask_year_on_year(self.data, missing_too=False)
             self.async_update_listeners()
         return report
 

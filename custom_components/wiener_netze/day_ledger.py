@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .api import Flow
-from .api.vienna_time import day_starts
 from .base_load import day_base_load
 from .base_load_statistics import async_write_base_load
 from .held_days import is_released
@@ -52,8 +51,7 @@ def day_entry(
         base = None if released else day_base_load(store, day)
         if base is None:
             return None
-        intervals = store.intervals[flow]
-        return DayEntry(sum(intervals[start].value for start in day_starts(day)), base)
+        return DayEntry(store.quarter_hour_total(flow, day) or 0.0, base)
     reading = store.days[flow].get(day)
     if reading is None or not reading.is_validated:
         return None

@@ -205,6 +205,7 @@ def _insights(coordinator: WienerNetzeCoordinator) -> dict[str, Any]:
                 "newest_base_load": _plain(data.base_load.get(number)) if data else None,
                 "unusual_from": state.unusual_from.get(number),
                 "judged": state.judged.get(number, []),
+                "steps": state.steps.get(number, {}),
                 "comparisons": {
                     str(flow): _plain(asdict(found))
                     for (meter, flow), found in (data.year_on_year.items() if data else ())

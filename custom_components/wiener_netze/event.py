@@ -2,22 +2,22 @@
 
 Its event types are :class:`.unusual_days.Kind`; the data says which day, its value, the band
 its references make expected and the ratio to their median (:meth:`.unusual_days.Finding
-.event_data`). What fires is decided by :mod:`.unusual_watch`; the entity takes it from there.
-Several findings at once (both kinds of a day, days after a pause) fire a second apart: an event
-entity's state is the time it fired, to the millisecond, and an automation's state trigger only
-sees a change of it.
+.event_data`). What fires is decided by :mod:`.unusual_watch`; the entity takes it from there
+and fires it once it is available, after its state was written (an automation's state trigger
+ignores a change from ``unavailable``). Several at once get times a millisecond apart from
+Home Assistant, so each is a change of state of its own. What waits when the entry unloads is
+lost: the days are judged and saved before, and never named twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
-from datetime import datetime
 
 from homeassistant.components.event import EventEntity
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.event import async_call_later
 
 from .api import Flow
 from .coordinator import WienerNetzeConfigEntry, WienerNetzeCoordinator
@@ -26,8 +26,6 @@ from .unusual_days import Finding, Kind
 
 PARALLEL_UPDATES = 0
 KEY = "unusual_day"
-# Seconds between two events fired one after the other.
-EVENT_SPACING = 1.0
 
 
 class UnusualDayEvent(WienerNetzeEntity, EventEntity):
@@ -39,7 +37,7 @@ class UnusualDayEvent(WienerNetzeEntity, EventEntity):
         super().__init__(coordinator, number, KEY)
         self._attr_event_types = [kind.value for kind in Kind]
         self._waiting: deque[Finding] = deque()
-        self._next: CALLBACK_TYPE | None = None
+        self._next: asyncio.Handle | None = None
 
     async def async_added_to_hass(self) -> None:
         """Fire what was found before the entity was there."""
@@ -55,26 +53,26 @@ class UnusualDayEvent(WienerNetzeEntity, EventEntity):
 
     @callback
     def _take(self) -> None:
+        """Take the watch's findings; fire them after the state this update writes."""
         self._waiting.extend(self.coordinator.unusual.take(self.number))
-        if self._next is None:
-            self._fire_next()
+        if self._waiting and self._next is None:
+            self._next = self.hass.loop.call_soon(self._fire)
 
     @callback
-    def _fire_next(self, _now: datetime | None = None) -> None:
-        """Fire the oldest waiting finding; the next one a second later."""
+    def _fire(self) -> None:
+        """Fire what waits, oldest first; while unavailable it waits for an update."""
         self._next = None
-        if not self._waiting:
+        if not self.available:
             return
-        finding = self._waiting.popleft()
-        self._trigger_event(finding.kind.value, finding.event_data())
-        self.async_write_ha_state()
-        if self._waiting:
-            self._next = async_call_later(self.hass, EVENT_SPACING, self._fire_next)
+        while self._waiting:
+            finding = self._waiting.popleft()
+            self._trigger_event(finding.kind.value, finding.event_data())
+            self.async_write_ha_state()
 
     @callback
     def _stop(self) -> None:
         if self._next is not None:
-            self._next()
+            self._next.cancel()
             self._next = None
 
 

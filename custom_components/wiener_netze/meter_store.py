@@ -203,6 +203,10 @@ class MeterStore:
         """The energy of a day: its day value, else its quarter hours if all arrived."""
         if (reading := self.days[flow].get(day)) is not None:
             return reading.value
+        return self.quarter_hour_total(flow, day)
+
+    def quarter_hour_total(self, flow: Flow, day: date) -> float | None:
+        """The sum of a day's quarter hours, if all arrived."""
         starts = day_starts(day)
         found = [reading for start in starts if (reading := self.intervals[flow].get(start))]
         return sum(reading.value for reading in found) if len(found) == len(starts) else None

@@ -140,16 +140,17 @@ class SavedState:
     replacements: list[dict[str, Any]] = field(default_factory=list)
     tariffs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unpriced: dict[str, list[list[str]]] = field(default_factory=dict)
-    # Meter → local day → [kWh consumed, base load in W or None]: the recent complete days
-    # (:mod:`.day_ledger`).
-    ledger: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    # Meter → local day → [kWh consumed, base load in W or None, whether the base load is in
+    # its statistic]: the recent complete days (:mod:`.day_ledger`).
+    ledger: dict[str, dict[str, list[float | bool | None]]] = field(default_factory=dict)
     # Meter → the first day an unusual day may be named for: earlier days came with the set-up.
     unusual_from: dict[str, str] = field(default_factory=dict)
     # Meter → the days already judged usual or not, as day ranges: each is judged once.
     judged: dict[str, list[list[str]]] = field(default_factory=dict)
-    # Meter → kind (``unusual_consumption``, ``unusual_base_load``) → ``high`` or ``low``: the
-    # value left its band that way and has not come back (a lasting step is named once).
-    steps: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Meter → kind (``unusual_consumption``, ``unusual_base_load``) → [``high`` or ``low``, the
+    # first day]: the value left its band that way and has not come back since (a lasting step
+    # is named once).
+    steps: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # Whether the settled days were read with their base load. When it is switched on and they
     # were not, every day is read once more, so the base load reaches as far back as the history.
     base_load_read: bool = False

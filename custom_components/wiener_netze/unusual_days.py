@@ -121,35 +121,28 @@ def _references(ledger: dict[date, DayEntry], day: date, kind: Kind) -> list[flo
     ]
 
 
-def _outside(
+def _measured(
     ledger: dict[date, DayEntry], day: date, kind: Kind, k: float
 ) -> tuple[float, Band] | None:
-    """The day's value and band when it lies outside it (per hour for consumption)."""
+    """The day's value of ``kind`` and its band (per hour for consumption), when both exist."""
     entry = ledger.get(day)
     value = None if entry is None else _value(entry, day, kind)
-    if value is None:
-        return None
-    references = _references(ledger, day, kind)
     floor = CONSUMPTION_FLOOR if kind is Kind.CONSUMPTION else BASE_LOAD_FLOOR
-    expected = band(references, k, floor)
-    if expected is None or expected.low <= value <= expected.high:
+    expected = band(_references(ledger, day, kind), k, floor)
+    if value is None or expected is None:
         return None
     return value, expected
 
 
 def has_references(ledger: dict[date, DayEntry], day: date) -> bool:
     """Whether enough weeks before ``day`` are known to judge its consumption."""
-    weeks = range(1, REFERENCE_WEEKS + 1)
-    return sum(day - timedelta(weeks=week) in ledger for week in weeks) >= MIN_REFERENCES
+    return len(_references(ledger, day, Kind.CONSUMPTION)) >= MIN_REFERENCES
 
 
 def is_usual(ledger: dict[date, DayEntry], day: date, kind: Kind, k: float) -> bool:
     """Whether the day has a value of ``kind`` that lies inside its band."""
-    entry = ledger.get(day)
-    if entry is None or _value(entry, day, kind) is None:
-        return False
-    enough = len(_references(ledger, day, kind)) >= MIN_REFERENCES
-    return enough and _outside(ledger, day, kind, k) is None
+    measured = _measured(ledger, day, kind, k)
+    return measured is not None and measured[1].low <= measured[0] <= measured[1].high
 
 
 def judge_day(
@@ -158,10 +151,10 @@ def judge_day(
     """What is unusual about ``day`` of a meter, of ``kinds``."""
     findings: list[Finding] = []
     for kind in kinds:
-        outside = _outside(ledger, day, kind, k)
-        if outside is None:
+        measured = _measured(ledger, day, kind, k)
+        if measured is None or measured[1].low <= measured[0] <= measured[1].high:
             continue
-        value, found = outside
+        value, found = measured
         if kind is Kind.CONSUMPTION:
             hours = hours_of(day)
             value = value * hours

@@ -86,17 +86,27 @@ class UnusualWatch:
         return findings
 
     def _judge(self, number: str, ledger: dict[date, DayEntry], day: date) -> list[Finding]:
-        """What is unusual about ``day``; a step already open is not named again."""
+        """What is unusual about ``day``; a step already open is not named again.
+
+        A step is ``[direction, first day]``; only a usual day after its first day closes it,
+        so a day that arrives late does not reopen what is still going on.
+        """
         steps = self.saved.state.steps.setdefault(number, {})
+        for kind in [kind for kind in steps if kind not in self.kinds]:
+            del steps[kind]  # its kind is no longer judged
         band = self.options.unusual_band
         found: list[Finding] = []
         for finding in judge_day(number, ledger, day, band, self.kinds):
-            if steps.get(finding.kind) != finding.direction:
-                found.append(finding)
-            steps[finding.kind] = finding.direction
+            step = steps.get(finding.kind)
+            if step is not None and step[0] == finding.direction:
+                step[1] = min(step[1], day.isoformat())
+                continue
+            found.append(finding)
+            steps[finding.kind] = [finding.direction, day.isoformat()]
         for kind in self.kinds:
-            if is_usual(ledger, day, kind, band):
-                steps.pop(kind, None)
+            step = steps.get(kind)
+            if step is not None and day.isoformat() > step[1] and is_usual(ledger, day, kind, band):
+                del steps[kind]
         if not steps:
             del self.saved.state.steps[number]
         return found

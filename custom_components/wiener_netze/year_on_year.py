@@ -18,14 +18,7 @@ from datetime import date
 from homeassistant.core import HomeAssistant
 
 from .api import Flow
-from .api.vienna_time import (
-    ONE_DAY,
-    day_start,
-    day_starts,
-    days_between,
-    local_day,
-    years_before,
-)
+from .api.vienna_time import ONE_DAY, day_start, days_between, local_day, years_before
 from .meter_store import MeterStore
 from .statistic_ids import statistic_id
 from .statistics_writer import async_read_rows
@@ -68,9 +61,7 @@ def this_month(store: MeterStore, flow: Flow, last: date, quarter_hours: bool) -
     total = 0.0
     for day in days_between(last.replace(day=1), last):
         if quarter_hours:
-            found = [store.intervals[flow].get(start) for start in day_starts(day)]
-            values = [reading.value for reading in found if reading is not None]
-            energy = sum(values) if len(values) == len(found) else None
+            energy = store.quarter_hour_total(flow, day)
         else:
             reading = store.days[flow].get(day)
             energy = None if reading is None else reading.value
@@ -98,29 +89,28 @@ class YearOnYear:
         # Per meter and flow: last year's range read, and its energy (None: not all there).
         self._last_year: dict[Key, tuple[tuple[date, date], float | None]] = {}
 
-    def wanted(self, targets: Mapping[Key, date], *, missing_too: bool) -> bool:
+    def _to_read(self, key: Key, last: date, missing_too: bool) -> bool:
         """Whether a range is not read yet (or, ``missing_too``, was read incomplete)."""
-        for key, last in targets.items():
-            known = self._last_year.get(key)
-            if known is None or known[0] != last_year_range(last):
-                return True
-            if missing_too and known[1] is None:
-                return True
-        return False
+        known = self._last_year.get(key)
+        if known is None or known[0] != last_year_range(last):
+            return True
+        return missing_too and known[1] is None
+
+    def wanted(self, targets: Mapping[Key, date], *, missing_too: bool) -> bool:
+        """Whether any range is to be read."""
+        return any(self._to_read(key, last, missing_too) for key, last in targets.items())
 
     async def async_read(self, targets: Mapping[Key, date], *, missing_too: bool) -> None:
         """Read last year's ranges that are new (or were incomplete) from the recorder."""
         for key, last in targets.items():
-            wanted = last_year_range(last)
-            known = self._last_year.get(key)
-            if (
-                known is not None
-                and known[0] == wanted
-                and (known[1] is not None or not missing_too)
-            ):
-                continue
-            found = await async_sum_of_days(self.hass, statistic_id(*key), *wanted)
-            self._last_year[key] = (wanted, found)
+            if self._to_read(key, last, missing_too):
+                wanted = last_year_range(last)
+                found = await async_sum_of_days(self.hass, statistic_id(*key), *wanted)
+                self._last_year[key] = (wanted, found)
+
+    def forget(self) -> None:
+        """Forget what was read (days of last year were imported again)."""
+        self._last_year.clear()
 
     def compare(
         self,

@@ -104,6 +104,8 @@ def test_event_types_and_data_are_translated() -> None:
     )
     for key in finding.event_data():
         assert f"entity.event.{EVENT_KEY}.state_attributes.{key}.name" in EN, key
+    for direction in ("high", "low"):
+        assert f"entity.event.{EVENT_KEY}.state_attributes.direction.state.{direction}" in EN
 
 
 def test_exception_keys_exist() -> None:

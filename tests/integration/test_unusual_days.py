@@ -8,6 +8,7 @@ day-values meter are the controls: no event may fire for them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.wiener_netze.const import (
     CONF_INSIGHTS,
@@ -23,8 +25,10 @@ from custom_components.wiener_netze.const import (
     CONF_UNUSUAL_DAYS,
 )
 from custom_components.wiener_netze.day_ledger import DayEntry
-from custom_components.wiener_netze.saved_state import from_day_ranges
+from custom_components.wiener_netze.entry_options import EntryOptions
+from custom_components.wiener_netze.saved_state import SavedStateStore, from_day_ranges
 from custom_components.wiener_netze.unusual_days import Kind, band, judge_day
+from custom_components.wiener_netze.unusual_watch import UnusualWatch
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA
@@ -265,7 +269,10 @@ async def test_a_lasting_step_is_named_once(
         385, abs=5
     )
     steps = entry.runtime_data.saved.state.steps[HOUSEHOLD]
-    assert steps == {"unusual_base_load": "high", "unusual_consumption": "high"}
+    assert steps == {
+        "unusual_base_load": ["high", "2026-11-23"],
+        "unusual_consumption": ["high", "2026-11-23"],
+    }
 
 
 def ledger_of(values: dict[date, float], base: float | None = 80.0) -> dict[date, DayEntry]:
@@ -293,3 +300,39 @@ def test_the_band_is_robust_and_needs_four_weeks() -> None:
     (finding,) = judge_day(HOUSEHOLD, low, day, 3.0, tuple(Kind))
     assert finding.direction == "low"
     assert finding.event_data()["ratio"] == pytest.approx(0.49, abs=0.01)
+
+
+async def test_a_late_older_day_does_not_reopen_a_step(hass: HomeAssistant) -> None:
+    """Days 2 and 3 of a raised base load come before day 1, which is usual: one event for day
+    2, and day 4 (still raised) does not fire again, because day 1 is older than the step."""
+    saved = SavedStateStore(hass, "steps")
+    options = replace(EntryOptions.of(MockConfigEntry(domain="x")), unusual_band=3.0)
+    watch = UnusualWatch(saved, {}, options)
+    first = date(2026, 11, 2)  # a Monday
+    ledger = {
+        first - timedelta(weeks=w) + timedelta(days=d): [10.0, 80.0, True]
+        for w in range(1, 9)
+        for d in range(7)
+    }
+    state = saved.state
+    state.unusual_from = {HOUSEHOLD: first.isoformat()}
+
+    def put(day: date, base: float) -> None:
+        ledger[day] = [10.0, base, False]
+        state.ledger = {HOUSEHOLD: {d.isoformat(): v for d, v in sorted(ledger.items())}}
+
+    put(first + ONE_DAY, 300.0)
+    put(first + 2 * ONE_DAY, 300.0)
+    found = await watch.async_check([HOUSEHOLD], first + 3 * ONE_DAY)
+    assert [(f.kind, f.day) for f in found] == [(Kind.BASE_LOAD, first + ONE_DAY)]
+    put(first, 80.0)  # late, and usual: older than the step, it does not close it
+    assert await watch.async_check([HOUSEHOLD], first + 3 * ONE_DAY) == []
+    put(first + 3 * ONE_DAY, 300.0)
+    assert await watch.async_check([HOUSEHOLD], first + 4 * ONE_DAY) == []
+    put(first + 4 * ONE_DAY, 80.0)  # back to normal: the step closes
+    assert await watch.async_check([HOUSEHOLD], first + 5 * ONE_DAY) == []
+    assert state.steps == {}
+    put(first + 5 * ONE_DAY, 300.0)
+    found = await watch.async_check([HOUSEHOLD], first + 6 * ONE_DAY)
+    assert [(f.kind, f.day) for f in found] == [(Kind.BASE_LOAD, first + 5 * ONE_DAY)]
+    assert [f.day for f in watch.take(HOUSEHOLD)] == [first + ONE_DAY, first + 5 * ONE_DAY]

@@ -3,9 +3,10 @@ unavailable (never 0) while last year's days are not all there."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 
@@ -13,10 +14,12 @@ from custom_components.wiener_netze.api.vienna_time import days_between
 from custom_components.wiener_netze.year_on_year import Comparison
 from simulator.account import HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
+from simulator.profiles import VIENNA
 from simulator.server import RunningSimulator
 
 from .conftest import make_entry
 from .helpers import state, truth_kwh
+from .test_coordinator import tick_to
 
 
 @pytest.fixture(autouse=True)
@@ -37,9 +40,13 @@ async def set_up(hass: HomeAssistant, simulator: RunningSimulator, years: int) -
 
 
 async def test_this_november_against_last(
-    hass: HomeAssistant, simulator: RunningSimulator, sim_state: Simulator
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """1 to 20 November 2026 against 1 to 20 November 2025, consumption and feed-in."""
+    """1 to 20 November 2026 against 1 to 20 November 2025, consumption and feed-in; the next
+    morning, at once, up to the 21st."""
     await set_up(hass, simulator, years=2)
     for number, prefix, feed_in in (
         (HOUSEHOLD, "consumption", False),
@@ -58,6 +65,14 @@ async def test_this_november_against_last(
         assert change.attributes["through"] == "2026-11-20"
         month = state(hass, number, f"{prefix}_month_to_date")
         assert float(month.state) == pytest.approx(this_year, abs=1e-3)
+
+    sim_state.settings.token_lifetime = 3 * 24 * 3600
+    await tick_to(hass, freezer, sim_state, datetime(2026, 11, 22, 8, 5, tzinfo=VIENNA))
+    change = state(hass, HOUSEHOLD, "consumption_month_change")
+    assert change.attributes["through"] == "2026-11-21"
+    this_year = truth_of(sim_state, HOUSEHOLD, date(2026, 11, 1), date(2026, 11, 21), False)
+    last_year = truth_of(sim_state, HOUSEHOLD, date(2025, 11, 1), date(2025, 11, 21), False)
+    assert float(change.state) == pytest.approx((this_year / last_year - 1) * 100, abs=0.01)
 
 
 async def test_unavailable_without_last_year(

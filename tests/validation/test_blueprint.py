@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
-from homeassistant.components.blueprint.models import Blueprint
+from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import template
+from homeassistant.helpers.condition import async_validate_conditions_config
+from homeassistant.helpers.trigger import async_validate_trigger_config
 from homeassistant.util import yaml
 
 from custom_components.wiener_netze.unusual_days import Band, Finding, Kind
@@ -40,6 +43,27 @@ def test_the_blueprint_is_valid() -> None:
     assert {option["value"] for option in options} == {kind.value for kind in Kind}
 
 
+async def test_the_automation_it_makes_is_valid(hass: HomeAssistant) -> None:
+    """With the inputs filled in, Home Assistant accepts its triggers, conditions and actions;
+    the trigger takes a new entity's first event (from ``unknown``) but not a restored one."""
+    inputs = {
+        "event_entity": "event.wohnung_unusual_day",
+        "notify_device": "0123456789abcdef0123456789abcdef",
+        "kinds": ["unusual_base_load"],
+    }
+    config = BlueprintInputs(
+        load(), {"use_blueprint": {"path": "x.yaml", "input": inputs}}
+    ).async_substitute()
+    triggers = await async_validate_trigger_config(hass, cv.TRIGGER_SCHEMA(config["triggers"]))
+    assert triggers[0]["entity_id"] == ["event.wohnung_unusual_day"]
+    assert triggers[0]["not_from"] == ["unavailable"]
+    conditions = [cv.CONDITION_SCHEMA(condition) for condition in config["conditions"]]
+    await async_validate_conditions_config(hass, conditions)
+    actions = cv.SCRIPT_SCHEMA(config["actions"])
+    assert actions[1]["device_id"] == inputs["notify_device"]
+    assert config["variables"]["kinds"] == ["unusual_base_load"]
+
+
 async def test_the_message_renders_an_event(hass: HomeAssistant) -> None:
     """The title and message templates render with the data the event entity carries."""
     finding = Finding(
@@ -51,7 +75,8 @@ async def test_the_message_renders_an_event(hass: HomeAssistant) -> None:
     )
     attributes: dict[str, Any] = {"event_type": finding.kind.value, **finding.event_data()}
     actions = load().data["actions"]
-    variables = {"event": attributes, "what": "Consumption"}
+    what = template.Template(actions[0]["variables"]["what"], hass)
+    variables = {"event": attributes, "what": what.async_render({"event": attributes})}
     rendered = {
         key: template.Template(actions[1][key], hass).async_render(variables)
         for key in ("title", "message")
@@ -60,8 +85,7 @@ async def test_the_message_renders_an_event(hass: HomeAssistant) -> None:
     assert rendered["message"].startswith("2026-11-25: 15.3 kWh, expected")
     assert "6.6 to 12.2 kWh" in rendered["message"]
     assert "163 % of the usual 9.4" in rendered["message"]
-    what_template = template.Template(actions[0]["variables"]["what"], hass)
-    assert what_template.async_render({"event": attributes}) == "Consumption"
+    assert variables["what"] == "Consumption"
     condition = template.Template(load().data["conditions"][0]["value_template"], hass)
     trigger = {"to_state": {"attributes": attributes}}
     assert condition.async_render({"trigger": trigger, "kinds": ["unusual_consumption"]})
