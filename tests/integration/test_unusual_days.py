@@ -63,8 +63,11 @@ class Fired:
             return
         if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             return
+        old = event.data["old_state"]
+        if old is None or old.state == STATE_UNAVAILABLE:
+            return  # restored after a reload, or a change no automation's trigger sees
         if (new.entity_id, new.state) in self._seen:
-            return  # the same event restored after a reload
+            return
         self._seen.add((new.entity_id, new.state))
         entry = er.async_get(self.hass).async_get(new.entity_id)
         assert entry is not None
@@ -170,6 +173,29 @@ async def test_a_restart_before_the_day_is_judged_fires_it_once(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     await tick_to(hass, freezer, sim_state, morning(date(2026, 11, 27)))
+    assert fired.events == [(HOUSEHOLD, "unusual_consumption", "2026-11-23")]
+
+
+async def test_fired_after_a_failed_update(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    sim_state: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The gateway fails at 6:00; the update that brings the unusual day at 8:05 succeeds: the
+    event fires from the entity's available state, where an automation sees it."""
+    sim_state.settings.update({"extra_kwh_days": "2026-11-23"})
+    fired = Fired(hass)
+    entry = await set_up(hass, simulator)
+    await tick_to(hass, freezer, sim_state, morning(date(2026, 11, 23)))
+    sim_state.settings.gateway_down = True
+    await tick_to(hass, freezer, sim_state, datetime(2026, 11, 24, 6, 0, tzinfo=VIENNA))
+    assert not entry.runtime_data.last_update_success
+    sim_state.settings.gateway_down = False
+    moment = datetime(2026, 11, 24, 8, 5, tzinfo=VIENNA)
+    while not fired.events and moment.hour < 20:
+        await tick_to(hass, freezer, sim_state, moment)
+        moment += timedelta(minutes=30)
     assert fired.events == [(HOUSEHOLD, "unusual_consumption", "2026-11-23")]
 
 
