@@ -148,8 +148,8 @@ class SavedState:
     # Meter → the days already judged usual or not, as day ranges: each is judged once.
     judged: dict[str, list[list[str]]] = field(default_factory=dict)
     # Meter → kind (``unusual_consumption``, ``unusual_base_load``) → [``high`` or ``low``, the
-    # first day]: the value left its band that way and has not come back since (a lasting step
-    # is named once).
+    # first and the last day found so]: the value left its band that way and has not come back
+    # since (a lasting step is named once).
     steps: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # Whether the settled days were read with their base load. When it is switched on and they
     # were not, every day is read once more, so the base load reaches as far back as the history.

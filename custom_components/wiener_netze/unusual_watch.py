@@ -6,9 +6,10 @@ came with the set-up or the history import is never named) and at most :data:`NE
 day delivered weeks late, or found after Home Assistant was off for weeks, is not news). It is
 judged once enough weeks before it are known; it is recorded as judged and saved before its
 events are queued, so no restart names it twice. A value outside its band opens a *step* of its
-kind (saved, with its direction): further days outside in the same direction are not named again
-until a day is inside its band, so a lasting change (a new freezer, a heat pump) is named once,
-whatever order its days come in, and a single odd day closes its step the day after. The events
+kind (saved, with its direction and days): further days outside in the same direction are not
+named again until a later day is inside its band, so a lasting change (a new freezer, a heat
+pump) is named once, whatever order its days come in, and a single odd day closes its step the
+day after. The events
 wait here until the meter's event entity takes them.
 """
 
@@ -55,6 +56,10 @@ class UnusualWatch:
             state.judged.clear()
             state.steps.clear()
             return []
+        for number, steps in list(state.steps.items()):
+            state.steps[number] = {k: v for k, v in steps.items() if k in self.kinds}
+            if not state.steps[number]:
+                del state.steps[number]  # kinds no longer judged
         findings: list[Finding] = []
         oldest = today - NEW_DAYS * ONE_DAY
         for number in numbers:
@@ -88,24 +93,25 @@ class UnusualWatch:
     def _judge(self, number: str, ledger: dict[date, DayEntry], day: date) -> list[Finding]:
         """What is unusual about ``day``; a step already open is not named again.
 
-        A step is ``[direction, first day]``; only a usual day after its first day closes it,
-        so a day that arrives late does not reopen what is still going on.
+        A step is ``[direction, first day, last day]`` of the days found outside its band. Only a
+        usual day after its last day closes it, and a day outside the other way before its last
+        day is named without touching it: days that arrive late do not reopen what goes on.
         """
         steps = self.saved.state.steps.setdefault(number, {})
-        for kind in [kind for kind in steps if kind not in self.kinds]:
-            del steps[kind]  # its kind is no longer judged
         band = self.options.unusual_band
+        iso = day.isoformat()
         found: list[Finding] = []
         for finding in judge_day(number, ledger, day, band, self.kinds):
             step = steps.get(finding.kind)
             if step is not None and step[0] == finding.direction:
-                step[1] = min(step[1], day.isoformat())
+                steps[finding.kind] = [step[0], min(step[1], iso), max(step[2], iso)]
                 continue
             found.append(finding)
-            steps[finding.kind] = [finding.direction, day.isoformat()]
+            if step is None or iso > step[2]:
+                steps[finding.kind] = [finding.direction, iso, iso]
         for kind in self.kinds:
             step = steps.get(kind)
-            if step is not None and day.isoformat() > step[1] and is_usual(ledger, day, kind, band):
+            if step is not None and iso > step[2] and is_usual(ledger, day, kind, band):
                 del steps[kind]
         if not steps:
             del self.saved.state.steps[number]

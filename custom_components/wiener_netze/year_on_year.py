@@ -86,13 +86,15 @@ class YearOnYear:
 
     def __init__(self, hass: HomeAssistant) -> None:
         self.hass = hass
-        # Per meter and flow: last year's range read, and its energy (None: not all there).
-        self._last_year: dict[Key, tuple[tuple[date, date], float | None]] = {}
+        # Per meter and flow: last year's range read, its energy (None: not all there), and the
+        # generation it was read in (older than ``_generation``: to be read again, kept till then).
+        self._last_year: dict[Key, tuple[tuple[date, date], float | None, int]] = {}
+        self._generation = 0
 
     def _to_read(self, key: Key, last: date, missing_too: bool) -> bool:
         """Whether a range is not read yet (or, ``missing_too``, was read incomplete)."""
         known = self._last_year.get(key)
-        if known is None or known[0] != last_year_range(last):
+        if known is None or known[0] != last_year_range(last) or known[2] < self._generation:
             return True
         return missing_too and known[1] is None
 
@@ -104,13 +106,16 @@ class YearOnYear:
         """Read last year's ranges that are new (or were incomplete) from the recorder."""
         for key, last in targets.items():
             if self._to_read(key, last, missing_too):
-                wanted = last_year_range(last)
+                wanted, generation = last_year_range(last), self._generation
                 found = await async_sum_of_days(self.hass, statistic_id(*key), *wanted)
-                self._last_year[key] = (wanted, found)
+                self._last_year[key] = (wanted, found, generation)
 
     def forget(self) -> None:
-        """Forget what was read (days of last year were imported again)."""
-        self._last_year.clear()
+        """Days of last year were imported again: read every range again, keep it till then.
+
+        A read already running when this is called counts as old.
+        """
+        self._generation += 1
 
     def compare(
         self,

@@ -192,10 +192,8 @@ async def test_fired_after_a_failed_update(
     await tick_to(hass, freezer, sim_state, datetime(2026, 11, 24, 6, 0, tzinfo=VIENNA))
     assert not entry.runtime_data.last_update_success
     sim_state.settings.gateway_down = False
-    moment = datetime(2026, 11, 24, 8, 5, tzinfo=VIENNA)
-    while not fired.events and moment.hour < 20:
-        await tick_to(hass, freezer, sim_state, moment)
-        moment += timedelta(minutes=30)
+    await tick_to(hass, freezer, sim_state, datetime(2026, 11, 24, 8, 5, tzinfo=VIENNA))
+    assert entry.runtime_data.last_update_success
     assert fired.events == [(HOUSEHOLD, "unusual_consumption", "2026-11-23")]
 
 
@@ -296,8 +294,8 @@ async def test_a_lasting_step_is_named_once(
     )
     steps = entry.runtime_data.saved.state.steps[HOUSEHOLD]
     assert steps == {
-        "unusual_base_load": ["high", "2026-11-23"],
-        "unusual_consumption": ["high", "2026-11-23"],
+        "unusual_base_load": ["high", "2026-11-23", "2026-11-30"],
+        "unusual_consumption": ["high", "2026-11-23", "2026-11-30"],
     }
 
 
@@ -328,13 +326,15 @@ def test_the_band_is_robust_and_needs_four_weeks() -> None:
     assert finding.event_data()["ratio"] == pytest.approx(0.49, abs=0.01)
 
 
-async def test_a_late_older_day_does_not_reopen_a_step(hass: HomeAssistant) -> None:
-    """Days 2 and 3 of a raised base load come before day 1, which is usual: one event for day
-    2, and day 4 (still raised) does not fire again, because day 1 is older than the step."""
+async def test_days_arriving_late_do_not_reopen_a_step(hass: HomeAssistant) -> None:
+    """A base load raised on days 1 and 3 (day 2 not there yet): one event, for day 1. Day 2
+    comes late and usual, between them: the step stays open. Day 0 comes late and low: it is
+    named, the step stays open. Day 4, still raised: nothing. Day 5 usual closes the step, and
+    day 6 raised again is named."""
     saved = SavedStateStore(hass, "steps")
     options = replace(EntryOptions.of(MockConfigEntry(domain="x")), unusual_band=3.0)
     watch = UnusualWatch(saved, {}, options)
-    first = date(2026, 11, 2)  # a Monday
+    first = date(2026, 11, 2)  # a Monday: day 0
     ledger = {
         first - timedelta(weeks=w) + timedelta(days=d): [10.0, 80.0, True]
         for w in range(1, 9)
@@ -343,22 +343,20 @@ async def test_a_late_older_day_does_not_reopen_a_step(hass: HomeAssistant) -> N
     state = saved.state
     state.unusual_from = {HOUSEHOLD: first.isoformat()}
 
-    def put(day: date, base: float) -> None:
-        ledger[day] = [10.0, base, False]
+    async def deliver(today: int, **days: float) -> list[tuple[str, int]]:
+        for name, base in days.items():
+            ledger[first + int(name[1:]) * ONE_DAY] = [10.0, base, False]
         state.ledger = {HOUSEHOLD: {d.isoformat(): v for d, v in sorted(ledger.items())}}
+        found = await watch.async_check([HOUSEHOLD], first + today * ONE_DAY)
+        return [(f.direction, (f.day - first).days) for f in found if f.kind is Kind.BASE_LOAD]
 
-    put(first + ONE_DAY, 300.0)
-    put(first + 2 * ONE_DAY, 300.0)
-    found = await watch.async_check([HOUSEHOLD], first + 3 * ONE_DAY)
-    assert [(f.kind, f.day) for f in found] == [(Kind.BASE_LOAD, first + ONE_DAY)]
-    put(first, 80.0)  # late, and usual: older than the step, it does not close it
-    assert await watch.async_check([HOUSEHOLD], first + 3 * ONE_DAY) == []
-    put(first + 3 * ONE_DAY, 300.0)
-    assert await watch.async_check([HOUSEHOLD], first + 4 * ONE_DAY) == []
-    put(first + 4 * ONE_DAY, 80.0)  # back to normal: the step closes
-    assert await watch.async_check([HOUSEHOLD], first + 5 * ONE_DAY) == []
+    assert await deliver(4, d1=300.0, d3=300.0) == [("high", 1)]
+    assert await deliver(4, d2=80.0) == []
+    assert await deliver(4, d0=20.0) == [("low", 0)]
+    assert state.steps[HOUSEHOLD]["unusual_base_load"][0] == "high"
+    assert await deliver(5, d4=300.0) == []
+    assert await deliver(6, d5=80.0) == []
     assert state.steps == {}
-    put(first + 5 * ONE_DAY, 300.0)
-    found = await watch.async_check([HOUSEHOLD], first + 6 * ONE_DAY)
-    assert [(f.kind, f.day) for f in found] == [(Kind.BASE_LOAD, first + 5 * ONE_DAY)]
-    assert [f.day for f in watch.take(HOUSEHOLD)] == [first + ONE_DAY, first + 5 * ONE_DAY]
+    assert await deliver(7, d6=300.0) == [("high", 6)]
+    queued = [(f.day - first).days for f in watch.take(HOUSEHOLD)]
+    assert queued == [1, 0, 6]

@@ -6,8 +6,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.automation.config import (
+    AUTOMATION_BLUEPRINT_SCHEMA,
+    PLATFORM_SCHEMA,
+)
 from homeassistant.components.blueprint.models import Blueprint, BlueprintInputs
+from homeassistant.components.mobile_app.device_action import (
+    ACTION_SCHEMA as MOBILE_APP_ACTION_SCHEMA,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import template
@@ -51,16 +57,19 @@ async def test_the_automation_it_makes_is_valid(hass: HomeAssistant) -> None:
         "notify_device": "0123456789abcdef0123456789abcdef",
         "kinds": ["unusual_base_load"],
     }
-    config = BlueprintInputs(
+    substituted = BlueprintInputs(
         load(), {"use_blueprint": {"path": "x.yaml", "input": inputs}}
     ).async_substitute()
+    automation = PLATFORM_SCHEMA({"id": "unusual", "alias": "Unusual day", **substituted})
+    assert (automation["mode"], automation["max"]) == ("queued", 20)
+    config = substituted
     triggers = await async_validate_trigger_config(hass, cv.TRIGGER_SCHEMA(config["triggers"]))
     assert triggers[0]["entity_id"] == ["event.wohnung_unusual_day"]
     assert triggers[0]["not_from"] == ["unavailable"]
     conditions = [cv.CONDITION_SCHEMA(condition) for condition in config["conditions"]]
     await async_validate_conditions_config(hass, conditions)
-    actions = cv.SCRIPT_SCHEMA(config["actions"])
-    assert actions[1]["device_id"] == inputs["notify_device"]
+    notify = MOBILE_APP_ACTION_SCHEMA(config["actions"][1])  # a typo in a key would fail
+    assert notify["device_id"] == inputs["notify_device"]
     assert config["variables"]["kinds"] == ["unusual_base_load"]
 
 
