@@ -297,12 +297,7 @@ class StatisticsWriter:
         pending = self._pending().get(statistic)
         if pending is None or pending.done():
             return
-        try:
-            await asyncio.wait_for(asyncio.shield(pending), BARRIER_TIMEOUT)
-        except TimeoutError:
-            self._report(stalled=True)
-            raise RecorderStalledError(statistic) from None
-        self._report(stalled=False)
+        await self._confirmed(pending, statistic)
 
     async def _barrier(self, instance: Recorder, statistic: str) -> None:
         """Wait until the recorder has run what was queued: the next splice reads it.
@@ -316,11 +311,19 @@ class StatisticsWriter:
         barrier: asyncio.Future[None] = self.hass.loop.create_future()
         instance.queue_task(SynchronizeTask(barrier))
         self._pending()[statistic] = barrier
+        await self._confirmed(barrier, statistic)
+
+    async def _confirmed(self, barrier: asyncio.Future[None], statistic: str) -> None:
+        """Wait, bounded, for the recorder to confirm ``barrier``.
+
+        A timeout that fires in the same turn of the loop as the confirmation is no stall.
+        """
         try:
             await asyncio.wait_for(asyncio.shield(barrier), BARRIER_TIMEOUT)
         except TimeoutError:
-            self._report(stalled=True)
-            raise RecorderStalledError(statistic) from None
+            if not barrier.done():
+                self._report(stalled=True)
+                raise RecorderStalledError(statistic) from None
         self._report(stalled=False)
 
     def _report(self, *, stalled: bool) -> None:
