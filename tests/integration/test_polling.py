@@ -7,19 +7,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import threading
 import time as time_module
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.recorder import Recorder
-from homeassistant.components.recorder.tasks import RecorderTask
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -31,6 +26,7 @@ from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA
 from simulator.server import RunningSimulator
+from tests.recorder_hold import hold_recorder
 from tests.support import NOW
 
 from .conftest import make_entry
@@ -144,17 +140,6 @@ async def test_a_meter_in_an_answer_that_was_not_asked_for_is_ignored(
     assert await stored(hass, DAILY, Flow.CONSUMPTION) == {}
 
 
-@dataclass(slots=True)
-class _Stall(RecorderTask):
-    """Keeps the recorder's thread busy until released (a database that does not answer)."""
-
-    release: threading.Event
-
-    def run(self, instance: Recorder) -> None:
-        """Block the recorder's thread."""
-        self.release.wait(timeout=600)
-
-
 async def tick_past_the_recorder(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: Simulator, moment: datetime
 ) -> None:
@@ -180,8 +165,7 @@ async def test_a_stalled_recorder_delays_the_statistics_not_the_polling(
 ) -> None:
     """The recorder stops answering: updates still end, poll, and show the new days, the log
     says so once; once the recorder is back, the statistics catch up."""
-    release = threading.Event()
-    get_instance(hass).queue_task(_Stall(release))
+    hold = hold_recorder(hass)
     try:
         for day in (TODAY + ONE_DAY, TODAY + 2 * ONE_DAY):
             await tick_past_the_recorder(hass, freezer, sim_state, at(day, 8))
@@ -189,7 +173,7 @@ async def test_a_stalled_recorder_delays_the_statistics_not_the_polling(
             assert latest.attributes["date"] == (day - ONE_DAY).isoformat()
         assert caplog.text.count("has not confirmed writing statistics") == 1
     finally:
-        release.set()
+        hold.released.set()
     await hass.async_block_till_done(wait_background_tasks=True)
     await tick_to(hass, freezer, sim_state, at(TODAY + 2 * ONE_DAY, 9))
     last = TODAY + ONE_DAY

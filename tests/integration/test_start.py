@@ -10,11 +10,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from datetime import date
 
-from homeassistant.components.recorder import Recorder
-from homeassistant.components.recorder.tasks import RecorderTask
 from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 
@@ -22,6 +19,7 @@ from custom_components.wiener_netze.api import Flow
 from simulator.account import HOUSEHOLD
 from simulator.app import Simulator
 from simulator.server import RunningSimulator
+from tests.recorder_hold import HoldQueue
 
 from .conftest import make_entry
 from .statistics_support import assert_equal_hours, stored, truth_hours
@@ -47,17 +45,6 @@ async def returns_within(seconds: float, awaitable: Awaitable[object]) -> bool:
         task.cancel()
         return False
     return True
-
-
-@dataclass(slots=True)
-class HoldQueue(RecorderTask):
-    """Keeps the recorder from writing until released, as it does while Home Assistant starts."""
-
-    released: threading.Event = field(default_factory=threading.Event)
-
-    def run(self, instance: Recorder) -> None:
-        """Block the recorder's thread (for two minutes at most: a failing test ends)."""
-        self.released.wait(120)
 
 
 async def test_start_with_a_correction_pending_does_not_wait_for_the_recorder(

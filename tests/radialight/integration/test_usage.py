@@ -37,6 +37,7 @@ from radialight_simulator.app import RadialightSimulator
 from tests.integration.statistics_support import stored_rows
 from tests.radialight.conftest import NOW
 from tests.radialight.integration.conftest import set_up
+from tests.recorder_hold import hold_recorder
 
 HOUR = timedelta(hours=1)
 # When a bucket stops growing in the simulator (its "usage_grows_for_minutes").
@@ -518,11 +519,16 @@ async def test_a_slow_recorder_leaves_the_answer_to_a_read_soon_after(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The recorder does not answer within the wait: nothing is written, said once, and the
-    read is repeated five minutes later, when the hour is written; nothing is lost."""
+    """The recorder does not answer within the wait (its thread held; no wait at all, as the
+    test's clock stands still): nothing is written, said once, and the read is repeated five
+    minutes later, when the hour is written; nothing is lost."""
     monkeypatch.setattr(usage_statistics, "RECORDER_WAIT", 0)
     moment = NOW + timedelta(minutes=40)
-    await step(hass, entry, rl_state, freezer, moment)
+    hold = hold_recorder(hass)
+    try:
+        await step(hass, entry, rl_state, freezer, moment)
+    finally:
+        hold.released.set()
     assert "The recorder did not answer in time" in caplog.text
     assert max(await stored(hass, account_id(entry))) < moment.replace(minute=0)
     schedule = entry.runtime_data.usage.schedule
