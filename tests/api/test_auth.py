@@ -85,11 +85,12 @@ async def test_missing_expires_in_means_300_seconds(
 async def test_token_that_expires_early_is_reissued_once(
     session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
-    # The token dies after 0.2 s although expires_in promises 300 s.
-    sim_state.settings.update({"token_lifetime": 0.2, "token_claimed_lifetime": 300})
+    # The token dies after 2 s (real time: the first request has ample time on a busy
+    # machine) although expires_in promises 300 s.
+    sim_state.settings.update({"token_lifetime": 2.0, "token_claimed_lifetime": 300})
     client = make_client(session, simulator)
     await client.async_get_meters()
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(2.1)
     meters = await client.async_get_meters()
     assert len(meters) == 4
     assert sim_state.counts["token"] == 2
@@ -215,12 +216,13 @@ async def test_token_endpoint_errors(
 async def test_token_request_that_hangs(
     session: aiohttp.ClientSession, simulator: RunningSimulator, sim_state: Simulator
 ) -> None:
-    sim_state.settings.latency = 0.5  # applies to the gateway only
-    client = make_client(session, simulator, request_timeout=0.2)
+    # A second to answer: what has to succeed has ample time on a busy machine.
+    sim_state.settings.latency = 2.0  # applies to the gateway only
+    client = make_client(session, simulator, request_timeout=1.0)
     await client.async_authenticate()  # the token endpoint still answers at once
     with pytest.raises(ApiTimeoutError, match="GET /zaehlpunkte"):
         await client.async_get_meters()
-    sim_state.settings.token_latency = 0.5
-    slow = make_client(session, simulator, request_timeout=0.2)
+    sim_state.settings.token_latency = 2.0
+    slow = make_client(session, simulator, request_timeout=1.0)
     with pytest.raises(ApiTimeoutError, match="token endpoint: no answer in time"):
         await slow.async_authenticate()
