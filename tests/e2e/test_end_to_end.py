@@ -211,6 +211,15 @@ async def truth(
     return hours
 
 
+def hours_equal(rows: dict[int, Any], expected: dict[int, float]) -> bool:
+    """Whether :func:`assert_hours_equal` holds."""
+    try:
+        assert_hours_equal(rows, expected, "")
+    except AssertionError:
+        return False
+    return True
+
+
 def assert_hours_equal(rows: dict[int, Any], expected: dict[int, float], what: str) -> None:
     """The same hours, each hour's change equal, the sum running on without a jump."""
     assert sorted(rows) == sorted(expected), what
@@ -240,26 +249,25 @@ async def wait_for_correction(
     """Wait until every statistic holds a changed hour (the correction was written) and every
     cost follows its energy again (it is written after the energy)."""
     deadline = time.monotonic() + 300
+    unchanged, unpriced = ids, cost_ids
     while time.monotonic() < deadline:
         now = await statistics(client, ids)
-        if all(now[sid] != before[sid] for sid in ids):
+        unchanged = [sid for sid in ids if now[sid] == before[sid]]
+        if not unchanged:
             money = await statistics(client, cost_ids)
-            if all(costs_follow(now[sid[:-5]], money[sid]) for sid in cost_ids):
+            unpriced = [
+                sid for sid in cost_ids if not hours_equal(money[sid], costs_of(now[sid[:-5]]))
+            ]
+            if not unpriced:
                 return
         await asyncio.sleep(2)
-    raise AssertionError("the correction did not land")
+    raise AssertionError(f"the correction did not land: energy {unchanged}, costs {unpriced}")
 
 
-def costs_follow(energy: dict[int, Any], money: dict[int, Any]) -> bool:
-    """Whether the cost rows are the energy's at the test's tariff, hour by hour."""
+def costs_of(energy: dict[int, Any]) -> dict[int, float]:
+    """What the energy rows cost at the test's tariff, hour by hour."""
     changes = {start: row["change"] for start, row in energy.items()}
-    try:
-        assert_hours_equal(
-            money, with_tariff(changes, TARIFF["energy_price"], TARIFF["daily_charge"]), ""
-        )
-    except AssertionError:
-        return False
-    return True
+    return with_tariff(changes, TARIFF["energy_price"], TARIFF["daily_charge"])
 
 
 def with_tariff(energy: dict[int, float], price: float, charge: float) -> dict[int, float]:
@@ -335,9 +343,7 @@ async def test_end_to_end(instance: Instance) -> None:
     cost_ids = [f"{sid}_cost" for sid in ids if sid.endswith("_consumption")]
     money = await statistics(client, cost_ids)
     for sid in cost_ids:
-        energy = {start: row["change"] for start, row in stored[sid[:-5]].items()}
-        price = TARIFF["energy_price"]
-        assert_hours_equal(money[sid], with_tariff(energy, price, TARIFF["daily_charge"]), sid)
+        assert_hours_equal(money[sid], costs_of(stored[sid[:-5]]), sid)
 
     # Home Assistant is off while Wiener Netze publishes the newest days again, changed (as
     # estimates): the restart has a correction to write. The start must not wait for it (the
@@ -364,11 +370,7 @@ async def test_end_to_end(instance: Instance) -> None:
         assert_sums_consistent(after[sid], sid)
     money_after = await statistics(client, cost_ids)
     for sid in cost_ids:  # the cost follows the corrected energy, hour by hour
-        energy = {start: row["change"] for start, row in after[sid[:-5]].items()}
-        price = TARIFF["energy_price"]
-        assert_hours_equal(
-            money_after[sid], with_tariff(energy, price, TARIFF["daily_charge"]), sid
-        )
+        assert_hours_equal(money_after[sid], costs_of(after[sid[:-5]]), sid)
     await instance.set_simulator(estimate_share=0.0)
     await check_base_load(instance, client, first, today)
 
@@ -556,9 +558,6 @@ async def raise_a_setpoint(
         await asyncio.sleep(0.5)
     assert now["tComfort"] == before["tComfort"] + 5  # tenths of a degree: 0.5 °C up
     assert now["tECO"] == before["tECO"]  # the rest of the configuration as it was
-    if screenshots:
-        await page.wait_for_timeout(1500)
-        await page.screenshot(path=SCREENSHOTS / "radialight-zone.png")
     # Home Assistant shows it once it has the cloud's answer.
     deadline = time.monotonic() + 30
     while True:
@@ -573,3 +572,6 @@ async def raise_a_setpoint(
             break
         assert time.monotonic() < deadline, climate["attributes"]
         await asyncio.sleep(0.5)
+    if screenshots:
+        await page.wait_for_timeout(1500)
+        await page.screenshot(path=SCREENSHOTS / "radialight-zone.png")

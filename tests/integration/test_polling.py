@@ -4,6 +4,7 @@ statistics, not the polling."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from datetime import date, datetime, time, timedelta
@@ -20,11 +21,12 @@ from custom_components.wiener_netze.account_watch import AccountWatch, Unavailab
 from custom_components.wiener_netze.api import Flow, Interface, Meter
 from custom_components.wiener_netze.const import DOMAIN
 from custom_components.wiener_netze.issues import UNAVAILABLE_PREFIX
+from custom_components.wiener_netze.statistic_ids import statistic_id
 from simulator.account import DAILY, HOUSEHOLD, PHOTOVOLTAIC
 from simulator.app import Simulator
 from simulator.profiles import VIENNA
 from simulator.server import RunningSimulator
-from tests.recorder_hold import hold_recorder
+from tests.recorder_hold import hold_recorder, returns_within
 from tests.support import NOW
 
 from .conftest import make_entry
@@ -146,23 +148,40 @@ async def test_a_stalled_recorder_delays_the_statistics_not_the_polling(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The recorder stops answering: updates still end, poll, and show the new days, the log
-    says so once; once the recorder is back, the statistics catch up.
+    """The recorder stops answering: updates still end, poll, and show the new days, each
+    waiting for the recorder once, the log says so once; once the recorder is back, the
+    statistics catch up.
 
     The wait for the recorder is 0 s while it is held (the test's clock stands still): it
     ends at once, whatever the machine's speed, as 60 s do for a recorder that is stuck.
     """
-    monkeypatch.setattr(statistics_writer, "BARRIER_TIMEOUT", 0)
-    hold = hold_recorder(hass)
-    try:
-        for day in (TODAY + ONE_DAY, TODAY + 2 * ONE_DAY):
-            await tick_to(hass, freezer, sim_state, at(day, 8))
-            latest = state(hass, HOUSEHOLD, "consumption_latest_day")
-            assert latest.attributes["date"] == (day - ONE_DAY).isoformat()
-        assert caplog.text.count("has not confirmed writing statistics") == 1
-    finally:
-        hold.released.set()
-    monkeypatch.setattr(statistics_writer, "BARRIER_TIMEOUT", 60.0)
+    stalls: list[str] = []
+    confirmed = statistics_writer.StatisticsWriter._confirmed
+
+    async def counted(
+        writer: statistics_writer.StatisticsWriter, barrier: asyncio.Future[None], sid: str
+    ) -> None:
+        try:
+            await confirmed(writer, barrier, sid)
+        except statistics_writer.RecorderStalledError:
+            stalls.append(sid)
+            raise
+
+    monkeypatch.setattr(statistics_writer.StatisticsWriter, "_confirmed", counted)
+    with monkeypatch.context() as held:
+        held.setattr(statistics_writer, "BARRIER_TIMEOUT", 0)
+        hold = hold_recorder(hass)
+        try:
+            for day in (TODAY + ONE_DAY, TODAY + 2 * ONE_DAY):
+                stalls.clear()
+                assert await returns_within(60, tick_to(hass, freezer, sim_state, at(day, 8)))
+                latest = state(hass, HOUSEHOLD, "consumption_latest_day")
+                assert latest.attributes["date"] == (day - ONE_DAY).isoformat()
+                # One wait: the first statistic's; the rest is left for a later update.
+                assert stalls == [statistic_id(HOUSEHOLD, Flow.CONSUMPTION)]
+            assert caplog.text.count("has not confirmed writing statistics") == 1
+        finally:
+            hold.released.set()
     await hass.async_block_till_done(wait_background_tasks=True)
     await tick_to(hass, freezer, sim_state, at(TODAY + 2 * ONE_DAY, 9))
     last = TODAY + ONE_DAY

@@ -8,46 +8,24 @@ background: if the start waited for it, it would wait for itself until its 300 s
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Awaitable
 from datetime import date
 
 from homeassistant.core import CoreState, HomeAssistant
-from homeassistant.helpers.recorder import get_instance
 
 from custom_components.wiener_netze.api import Flow
+from custom_components.wiener_netze.statistics_writer import PENDING_WRITES
 from simulator.account import HOUSEHOLD
 from simulator.app import Simulator
 from simulator.server import RunningSimulator
-from tests.recorder_hold import HoldQueue
+from tests.recorder_hold import HOLD_SECONDS, eventually, hold_recorder, returns_within
 
 from .conftest import make_entry
 from .statistics_support import assert_equal_hours, stored, truth_hours
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 20)  # the window at NOW
-# Real seconds a set-up or start may take while the recorder is held: ample on a busy machine,
-# and well short of the hold's two minutes, so one that waits for the recorder is caught.
-WITHIN = 60
-
-
-async def returns_within(seconds: float, awaitable: Awaitable[object]) -> bool:
-    """Whether ``awaitable`` finishes within ``seconds`` of real time (the test's clock is
-    frozen, so asyncio's own timeouts would never fire)."""
-    task = asyncio.ensure_future(awaitable)
-    expired = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    timer = threading.Timer(seconds, loop.call_soon_threadsafe, (expired.set,))
-    timer.start()
-    waiter = asyncio.ensure_future(expired.wait())
-    try:
-        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        timer.cancel()
-        waiter.cancel()
-    if not task.done():
-        task.cancel()
-        return False
-    return True
+# Real seconds a set-up, and then the start, may take while the recorder is held: ample on a
+# busy machine, and both together well short of the hold, so one that waits for it is caught.
+WITHIN = HOLD_SECONDS // 3
 
 
 async def test_start_with_a_correction_pending_does_not_wait_for_the_recorder(
@@ -67,8 +45,7 @@ async def test_start_with_a_correction_pending_does_not_wait_for_the_recorder(
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     sim_state.settings.estimate_share = 0.0  # validated while Home Assistant was off
-    hold = HoldQueue()
-    get_instance(hass).queue_task(hold)
+    hold = hold_recorder(hass)
     hass.set_state(CoreState.starting)
     try:
         assert await returns_within(WITHIN, hass.config_entries.async_setup(entry.entry_id))
@@ -89,8 +66,7 @@ async def test_unload_cancels_the_first_statistics(
     writes the window."""
     entry = make_entry(simulator, [HOUSEHOLD])
     entry.add_to_hass(hass)
-    hold = HoldQueue()
-    get_instance(hass).queue_task(hold)
+    hold = hold_recorder(hass)
     try:
         assert await returns_within(WITHIN, hass.config_entries.async_setup(entry.entry_id))
         assert await returns_within(WITHIN, hass.async_block_till_done()), "the set-up waits"
@@ -118,6 +94,16 @@ def _ours(task: asyncio.Task[object]) -> bool:
     return code is not None and "custom_components/wiener_netze" in code.co_filename
 
 
+def _running() -> list[asyncio.Task[object]]:
+    """The integration's tasks that have not ended."""
+    return [task for task in asyncio.all_tasks() if _ours(task) and not task.done()]
+
+
+def _waiting_for_a_write(hass: HomeAssistant) -> bool:
+    """Whether a statistics write waits for the recorder's confirmation."""
+    return any(not barrier.done() for barrier in hass.data.get(PENDING_WRITES, {}).values())
+
+
 async def test_removing_the_entry_ends_every_task_it_started(
     hass: HomeAssistant, simulator: RunningSimulator
 ) -> None:
@@ -126,18 +112,15 @@ async def test_removing_the_entry_ends_every_task_it_started(
     found again by the next set-up)."""
     entry = make_entry(simulator, [HOUSEHOLD], tariff={"energy_price": 0.2})
     entry.add_to_hass(hass)
-    hold = HoldQueue()
-    get_instance(hass).queue_task(hold)
+    hold = hold_recorder(hass)
     try:
         assert await returns_within(WITHIN, hass.config_entries.async_setup(entry.entry_id))
         assert await returns_within(WITHIN, hass.async_block_till_done())
-        for _ in range(200):  # the first sync reaches its write, and waits
-            await asyncio.sleep(0)
-        assert [task for task in asyncio.all_tasks() if _ours(task) and not task.done()]
+        # The first sync reaches its write, and waits for the recorder to confirm it.
+        assert await eventually(hass, lambda: _waiting_for_a_write(hass), WITHIN)
+        assert _running(), "the first sync waits"
         await hass.config_entries.async_remove(entry.entry_id)
-        for _ in range(20):
-            await asyncio.sleep(0)
-        assert [task for task in asyncio.all_tasks() if _ours(task) and not task.done()] == []
+        assert await eventually(hass, lambda: not _running(), WITHIN), _running()
     finally:
         hold.released.set()
     await hass.async_block_till_done(wait_background_tasks=True)

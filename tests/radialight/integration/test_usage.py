@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,7 +40,7 @@ from radialight_simulator.app import RadialightSimulator
 from tests.integration.statistics_support import stored_rows
 from tests.radialight.conftest import NOW
 from tests.radialight.integration.conftest import set_up
-from tests.recorder_hold import hold_recorder
+from tests.recorder_hold import HOLD_SECONDS, hold_recorder
 
 HOUR = timedelta(hours=1)
 # When a bucket stops growing in the simulator (its "usage_grows_for_minutes").
@@ -511,6 +514,35 @@ async def test_a_clock_set_back_reads_on_and_refuses_what_it_cannot_place(
     assert max(await stored(hass, account)) == newest_expected(moment)
 
 
+@contextmanager
+def _recorder_held(hass: HomeAssistant, _: pytest.MonkeyPatch) -> Iterator[None]:
+    """The recorder's thread does not work off its queue: the wait for earlier writes."""
+    hold = hold_recorder(hass)
+    try:
+        yield
+    finally:
+        hold.released.set()
+
+
+@contextmanager
+def _reads_stuck(_: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Reading the rows recorded does not answer: the wait for the read."""
+    released = threading.Event()
+    original = usage_statistics.get_last_statistics
+
+    def stuck(*args: Any) -> Any:
+        released.wait(HOLD_SECONDS)
+        return original(*args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(usage_statistics, "get_last_statistics", stuck)
+        try:
+            yield
+        finally:
+            released.set()
+
+
+@pytest.mark.parametrize("slow", [_recorder_held, _reads_stuck])
 async def test_a_slow_recorder_leaves_the_answer_to_a_read_soon_after(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -518,22 +550,19 @@ async def test_a_slow_recorder_leaves_the_answer_to_a_read_soon_after(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
+    slow: Callable[[HomeAssistant, pytest.MonkeyPatch], AbstractContextManager[None]],
 ) -> None:
-    """The recorder does not answer within the wait (its thread held; no wait at all, as the
-    test's clock stands still): nothing is written, said once, and the read is repeated five
-    minutes later, when the hour is written; nothing is lost."""
-    monkeypatch.setattr(usage_statistics, "RECORDER_WAIT", 0)
+    """The recorder does not answer within the wait, for earlier writes or for the read (no
+    wait at all, as the test's clock stands still): nothing is written, said once, and the
+    read is repeated five minutes later, when the hour is written; nothing is lost."""
     moment = NOW + timedelta(minutes=40)
-    hold = hold_recorder(hass)
-    try:
+    with monkeypatch.context() as patched, slow(hass, monkeypatch):
+        patched.setattr(usage_statistics, "RECORDER_WAIT", 0)
         await step(hass, entry, rl_state, freezer, moment)
-    finally:
-        hold.released.set()
     assert "The recorder did not answer in time" in caplog.text
     assert max(await stored(hass, account_id(entry))) < moment.replace(minute=0)
     schedule = entry.runtime_data.usage.schedule
     assert schedule.next_at == moment + timedelta(minutes=5)
-    monkeypatch.setattr(usage_statistics, "RECORDER_WAIT", 60.0)
     await step(hass, entry, rl_state, freezer, moment + timedelta(minutes=5))
     assert max(await stored(hass, account_id(entry))) == moment.replace(minute=0)
     assert schedule.late == 0
