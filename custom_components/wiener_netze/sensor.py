@@ -1,8 +1,5 @@
 """Sensors per meter: readings, energy of the newest periods, base load, this year against last.
 
-Meter readings, the energy of the newest published periods, the base load of the newest complete
-day, and this month against the same days last year.
-
 None of these has a state class: their values arrive a day late, and a sensor with one would
 offer the Energy dashboard a source that books yesterday's energy at the hour it was fetched.
 The Energy dashboard reads the imported statistics instead.

@@ -5,8 +5,8 @@ absolute deviation (what the standard deviation of normal data would be, unmoved
 week), at least 10 % of ``m`` and a small floor for rounding. Eight references give a narrow
 deviation by chance, and a household's days differ by a tenth without anything out of the
 ordinary (weather, a guest, the season moving on): with the default ``k`` of 3 a day must lie
-at least 30 % from the median. A day is unusual when it lies more
-than ``k x s`` from ``m`` (``k`` is the band option). The references are the same weekday of the
+at least 30 % from the median. A day is unusual when it lies more than ``k x s`` from ``m``
+(``k`` is the band option). The references are the same weekday of the
 last :data:`REFERENCE_WEEKS` weeks that are in the ledger; with fewer than
 :data:`MIN_REFERENCES` nothing is judged. Consumption is compared per hour of the day, so the
 23- and 25-hour days of the clock changes are not unusual by their length; the band is scaled
@@ -51,6 +51,10 @@ class Band:
     low: float
     high: float
     references: int
+
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` lies inside the band."""
+        return self.low <= value <= self.high
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +146,7 @@ def has_references(ledger: dict[date, DayEntry], day: date) -> bool:
 def is_usual(ledger: dict[date, DayEntry], day: date, kind: Kind, k: float) -> bool:
     """Whether the day has a value of ``kind`` that lies inside its band."""
     measured = _measured(ledger, day, kind, k)
-    return measured is not None and measured[1].low <= measured[0] <= measured[1].high
+    return measured is not None and measured[1].holds(measured[0])
 
 
 def judge_day(
@@ -152,7 +156,7 @@ def judge_day(
     findings: list[Finding] = []
     for kind in kinds:
         measured = _measured(ledger, day, kind, k)
-        if measured is None or measured[1].low <= measured[0] <= measured[1].high:
+        if measured is None or measured[1].holds(measured[0]):
             continue
         value, found = measured
         if kind is Kind.CONSUMPTION:

@@ -9,8 +9,7 @@ events are queued, so no restart names it twice. A value outside its band opens 
 kind (saved, with its direction and days): further days outside in the same direction are not
 named again until a later day is inside its band, so a lasting change (a new freezer, a heat
 pump) is named once, whatever order its days come in, and a single odd day closes its step the
-day after. The events
-wait here until the meter's event entity takes them.
+day after. The events wait here until the meter's event entity takes them.
 """
 
 from __future__ import annotations

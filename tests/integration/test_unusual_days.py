@@ -8,6 +8,7 @@ day-values meter are the controls: no event may fire for them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant, call
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.wiener_netze.api.vienna_time import days_between
 from custom_components.wiener_netze.const import (
     CONF_INSIGHTS,
     CONF_UNUSUAL_BAND,
@@ -44,6 +46,17 @@ METERS = [HOUSEHOLD, PHOTOVOLTAIC, DAILY]
 def morning(day: date) -> datetime:
     """08:05 in Vienna: the day before is published."""
     return datetime.combine(day, time(8, 5), tzinfo=VIENNA)
+
+
+async def mornings(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    sim: Simulator,
+    days: Iterable[date],
+) -> None:
+    """The morning update of each of ``days``, in turn."""
+    for day in days:
+        await tick_to(hass, freezer, sim, morning(day))
 
 
 class Fired:
@@ -121,10 +134,7 @@ async def test_fires_exactly_for_the_unusual_days(
     assert fired.events == []
     assert hass.states.get("event.wohnung_unusual_day") is not None
 
-    today = date(2026, 11, 22)
-    while today <= date(2026, 11, 27):
-        await tick_to(hass, freezer, sim_state, morning(today))
-        today += ONE_DAY
+    await mornings(hass, freezer, sim_state, days_between(date(2026, 11, 22), date(2026, 11, 27)))
     assert fired.events == [(HOUSEHOLD, "unusual_consumption", "2026-11-25")]
     data = fired.data[fired.events[0]]
     truth = sim_state.views[HOUSEHOLD].truth
@@ -139,9 +149,7 @@ async def test_fires_exactly_for_the_unusual_days(
     # A restart: the 25th was judged and saved, it does not fire again.
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    while today <= date(2026, 12, 2):
-        await tick_to(hass, freezer, sim_state, morning(today))
-        today += ONE_DAY
+    await mornings(hass, freezer, sim_state, days_between(date(2026, 11, 28), date(2026, 12, 2)))
     assert sorted(fired.events) == [
         (HOUSEHOLD, "unusual_base_load", "2026-11-28"),
         (HOUSEHOLD, "unusual_consumption", "2026-11-25"),
@@ -217,10 +225,8 @@ async def test_clock_change_days(
     sim_state.clock.set(morning(start))
     fired = Fired(hass)
     await set_up(hass, simulator)
-    day = start + ONE_DAY
-    while day <= clock_change + 3 * ONE_DAY:
-        await tick_to(hass, freezer, sim_state, morning(day))
-        day += ONE_DAY
+    days = days_between(start + ONE_DAY, clock_change + 3 * ONE_DAY)
+    await mornings(hass, freezer, sim_state, days)
     assert fired.events == [(HOUSEHOLD, "unusual_consumption", clock_change.isoformat())]
 
 
@@ -239,8 +245,7 @@ async def test_the_band_width_option(
     fired = Fired(hass)
     entry = await set_up(hass, simulator, **{CONF_INSIGHTS: {CONF_UNUSUAL_BAND: width}})
     assert entry.runtime_data.options.unusual_band == width
-    for day in (date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)):
-        await tick_to(hass, freezer, sim_state, morning(day))
+    await mornings(hass, freezer, sim_state, days_between(date(2026, 11, 23), date(2026, 11, 25)))
     expected = [(HOUSEHOLD, "unusual_consumption", "2026-11-23")]
     assert fired.events == (expected if fires else [])
 
@@ -255,8 +260,7 @@ async def test_switched_off(
     sim_state.settings.update({"extra_kwh_days": "2026-11-23"})
     fired = Fired(hass)
     entry = await set_up(hass, simulator, **{CONF_INSIGHTS: {CONF_UNUSUAL_DAYS: False}})
-    for day in (date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)):
-        await tick_to(hass, freezer, sim_state, morning(day))
+    await mornings(hass, freezer, sim_state, days_between(date(2026, 11, 23), date(2026, 11, 25)))
     assert fired.events == []
     assert hass.states.async_all("event") == []
     state = entry.runtime_data.saved.state
@@ -281,10 +285,7 @@ async def test_a_lasting_step_is_named_once(
     )
     fired = Fired(hass)
     entry = await set_up(hass, simulator)
-    day = date(2026, 11, 22)
-    while day <= date(2026, 12, 1):
-        await tick_to(hass, freezer, sim_state, morning(day))
-        day += ONE_DAY
+    await mornings(hass, freezer, sim_state, days_between(date(2026, 11, 22), date(2026, 12, 1)))
     assert sorted(fired.events) == [
         (HOUSEHOLD, "unusual_base_load", "2026-11-23"),
         (HOUSEHOLD, "unusual_consumption", "2026-11-23"),
